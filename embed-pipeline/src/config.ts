@@ -1,0 +1,29 @@
+import path from "node:path";
+import { z } from "zod";
+
+const Env = z.object({
+  /** Postgres (local server or Neon). Unset: the embedded PGlite database under MARQUEE_HOME. */
+  DATABASE_URL: z.string().url().optional(),
+  /** The Chroma server's base URL. */
+  CHROMA_URL: z.string().url().default("http://127.0.0.1:8000"),
+  /** Bearer token for a Chroma server behind TLS/auth (production). */
+  CHROMA_TOKEN: z.string().min(1).optional(),
+  /** Where Marquee keeps local state: the embedded database, Chroma data, pid files. */
+  MARQUEE_HOME: z.string().default(".marquee"),
+  /** Folder holding the ONNX model files and tokenizer (see `npm run model:fetch`). */
+  MODELS_DIR: z.string().default("models/all-MiniLM-L6-v2"),
+});
+
+export type PipelineConfig = z.infer<typeof Env> & { pgliteDir: string };
+
+/** Reads the pipeline's settings from the environment once, failing loudly on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
+  const parsed = Env.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`bad environment: ${problems.join("; ")}`);
+  }
+  return { ...parsed.data, pgliteDir: path.join(parsed.data.MARQUEE_HOME, "pglite") };
+}

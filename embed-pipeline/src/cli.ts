@@ -1,7 +1,16 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Presets, SingleBar } from "cli-progress";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { MODEL_VARIANTS, type ModelVariant } from "../../core/embedding/model.ts";
+import {
+  chromaClient,
+  MOVIES_COLLECTION,
+  moviesCollection,
+} from "../../core/vector/movies-collection.ts";
 import { loadConfig } from "./config.ts";
 import { connect } from "./db/connect.ts";
 import { migrate } from "./db/migrate.ts";
+import { type DeviceRequest, OnnxEmbedder } from "./embed/embedder.ts";
+import { planEmbedding, runEmbedding, UpstreamError } from "./embed/run-embed.ts";
 import { formatIngestReport, runIngest } from "./ingest/run-ingest.ts";
 
 const program = new Command("pipeline").description(
@@ -47,7 +56,104 @@ program
     }),
   );
 
-export function positiveInt(value: string): number {
+program
+  .command("embed")
+  .description(
+    "embed movies whose text changed since their last embedding and upsert them into Chroma",
+  )
+  .option("--full", "drop the collection and re-embed everything")
+  .addOption(
+    new Option("--device <device>", "where the model runs")
+      .choices(["auto", "cpu", "cuda"])
+      .default("auto"),
+  )
+  .addOption(
+    new Option("--variant <variant>", "model file").choices([...MODEL_VARIANTS]).default("fp32"),
+  )
+  .option("--batch-size <n>", "texts per ONNX run (default: 32 on CPU, 256 on CUDA)", positiveInt)
+  .option("--threads <n>", "CPU threads for ONNX Runtime (default: all cores)", positiveInt)
+  .action((options: EmbedOptions) =>
+    withDatabase(async (c) => {
+      const config = loadConfig();
+      const client = chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN);
+      const embedder = await OnnxEmbedder.create({
+        modelsDir: config.MODELS_DIR,
+        variant: options.variant,
+        device: options.device,
+        batchSize: options.batchSize,
+        threads: options.threads,
+        log: console.log,
+      });
+      try {
+        if (options.full)
+          await client.deleteCollection({ name: MOVIES_COLLECTION }).catch(() => {});
+        const collection = await moviesCollection(client).catch((cause: unknown) => {
+          throw new UpstreamError(`cannot reach Chroma at ${config.CHROMA_URL}`, { cause });
+        });
+        const plan = await planEmbedding(c.db, collection, embedder.model, options.full ?? false);
+        console.log(
+          `${plan.toEmbed.length} of ${plan.total} movies to embed, ${plan.toDelete.length} vectors to delete`,
+        );
+        const bar = new SingleBar(
+          {
+            format: "embedding |{bar}| {value}/{total} | {rate} texts/s | ETA {eta_formatted}",
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          Presets.shades_classic,
+        );
+        const started = performance.now();
+        if (plan.toEmbed.length > 0) bar.start(plan.toEmbed.length, 0, { rate: "-" });
+        try {
+          const report = await runEmbedding(plan, collection, embedder, ({ done }) => {
+            const rate = done / ((performance.now() - started) / 1000);
+            bar.update(done, { rate: Number.isFinite(rate) ? rate.toFixed(0) : "-" });
+          });
+          bar.stop();
+          console.log(
+            `embedded ${report.embedded}, deleted ${report.deleted}, unchanged ${report.unchanged} in ${report.seconds.toFixed(1)} s`,
+          );
+        } finally {
+          bar.stop();
+        }
+      } finally {
+        await embedder.release();
+      }
+    }),
+  );
+
+program
+  .command("vector")
+  .description("print the embedding of each text as a JSON array, one per line")
+  .argument("<texts...>", "texts to embed")
+  .addOption(
+    new Option("--variant <variant>", "model file").choices([...MODEL_VARIANTS]).default("fp32"),
+  )
+  .addOption(
+    new Option("--device <device>", "where the model runs")
+      .choices(["auto", "cpu", "cuda"])
+      .default("cpu"),
+  )
+  .action(async (texts: string[], options: { variant: ModelVariant; device: DeviceRequest }) => {
+    const embedder = await OnnxEmbedder.create({
+      modelsDir: loadConfig().MODELS_DIR,
+      variant: options.variant,
+      device: options.device,
+    });
+    for (const vector of await embedder.embed(texts))
+      console.log(JSON.stringify(Array.from(vector)));
+    await embedder.release();
+  });
+
+interface EmbedOptions {
+  full?: boolean;
+  device: DeviceRequest;
+  variant: ModelVariant;
+  batchSize?: number;
+  threads?: number;
+}
+
+function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
   return n;

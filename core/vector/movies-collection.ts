@@ -1,0 +1,66 @@
+import { ChromaClient, type Collection, type Metadata } from "chromadb";
+import { z } from "zod";
+import type { EmbeddableMovie } from "../catalog-text.ts";
+
+/** The Chroma collection holding one vector per movie, id = MovieLens movieId. */
+export const MOVIES_COLLECTION = "movies";
+
+/** Metadata key for a genre flag; Chroma filters on scalars, so genres become booleans. */
+export function genreKey(genre: string): string {
+  return `genre_${genre}`;
+}
+
+/** What each vector carries: filters (year, genre flags), display fields, and provenance. */
+export const MovieMetadata = z
+  .object({
+    title: z.string(),
+    year: z.number().int().optional(),
+    genres: z.string(),
+    /** sha256 of the embedded text: the embedder's record of what this vector represents. */
+    content_hash: z.string(),
+    /** Which model file produced the vector (see modelLabel). */
+    model: z.string(),
+  })
+  .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
+export type MovieMetadata = z.infer<typeof MovieMetadata>;
+
+/** Builds a vector's metadata from a movie. */
+export function movieMetadata(
+  movie: Pick<EmbeddableMovie, "title" | "year" | "genres">,
+  contentHash: string,
+  model: string,
+): Metadata {
+  const metadata: Metadata = {
+    title: movie.title,
+    genres: movie.genres.join("|"),
+    content_hash: contentHash,
+    model,
+  };
+  if (movie.year !== null) metadata.year = movie.year;
+  for (const genre of movie.genres) metadata[genreKey(genre)] = true;
+  return metadata;
+}
+
+/**
+ * A Chroma client for a base URL: loopback http locally, https with a bearer
+ * token for a self-hosted server in production.
+ */
+export function chromaClient(url: string, token?: string): ChromaClient {
+  const parsed = new URL(url);
+  const ssl = parsed.protocol === "https:";
+  return new ChromaClient({
+    host: parsed.hostname,
+    port: Number(parsed.port || (ssl ? 443 : 80)),
+    ssl,
+    ...(token ? { headers: { Authorization: `Bearer ${token}` } } : {}),
+  });
+}
+
+/** The movies collection (cosine space); vectors are always supplied by Marquee itself. */
+export function moviesCollection(client: ChromaClient): Promise<Collection> {
+  return client.getOrCreateCollection({
+    name: MOVIES_COLLECTION,
+    configuration: { hnsw: { space: "cosine" } },
+    embeddingFunction: null,
+  });
+}

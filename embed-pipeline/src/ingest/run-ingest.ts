@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../db/connect.ts";
+import { type Database, queryRows } from "../db/connect.ts";
 import { buildCatalog } from "./catalog.ts";
 import type { RowProblem } from "./csv.ts";
 import { type LoadResult, loadCatalog } from "./load.ts";
@@ -24,17 +24,18 @@ export async function runIngest(db: Database, dataDir: string): Promise<IngestRe
   const sources = readSources(dataDir);
   const catalog = await buildCatalog(sources);
   const written = await loadCatalog(db, catalog);
-  const [totals] = await db
-    .execute<Record<keyof IngestReport["totals"], number>>(sql`
-    select
-      (select count(*) from movies)::int as "movies",
-      (select count(*) from users)::int as "users",
-      (select count(*) from ratings)::int as "ratings",
-      (select count(*) from movies where overview is not null)::int as "withOverview",
-      (select count(*) from movies where director is not null)::int as "withDirector",
-      (select count(*) from movies where cardinality(tags) > 0)::int as "withTags"
-  `)
-    .then((r) => (r as unknown as { rows: IngestReport["totals"][] }).rows);
+  const [totals] = await queryRows<IngestReport["totals"]>(
+    db,
+    sql`
+      select
+        (select count(*) from movies)::int as "movies",
+        (select count(*) from users)::int as "users",
+        (select count(*) from ratings)::int as "ratings",
+        (select count(*) from movies where overview is not null)::int as "withOverview",
+        (select count(*) from movies where director is not null)::int as "withDirector",
+        (select count(*) from movies where cardinality(tags) > 0)::int as "withTags"
+    `,
+  );
   if (!totals) throw new Error("count query returned no row");
   return { written, problems: catalog.problems, totals };
 }

@@ -1,0 +1,167 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { eq, sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { movies, ratings, users } from "../../core/db/schema.ts";
+import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
+import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
+import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
+import { SOURCE_FILES } from "../../embed-pipeline/src/ingest/sources.ts";
+import { subsetDataDir, writeDataFile } from "../helpers/data-dir.ts";
+import { createScratchDatabase } from "../helpers/databases.ts";
+
+describe("ingest into the real Postgres", () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(inject("postgresUrl"));
+    connection = await connect({ databaseUrl: scratch.url, pgliteDir: "" });
+    await migrate(connection);
+  });
+  afterAll(async () => {
+    await connection?.close();
+    await scratch?.drop();
+  });
+
+  it("loads the whole of ../shared/data with the documented counts", async () => {
+    const report = await runIngest(connection.db, inject("dataDir"));
+    expect(report.totals).toEqual({
+      movies: 9742,
+      users: 610,
+      ratings: 100836,
+      withOverview: 5851, // 5,852 MovieLens movies link to a TMDB row; one has an empty overview
+      withDirector: expect.any(Number),
+      withTags: 1572,
+    });
+    expect(report.totals.withDirector).toBeGreaterThan(800);
+    expect(report.written.movies).toEqual({ inserted: 9742, updated: 0, unchanged: 0, deleted: 0 });
+    expect(report.problems).toEqual([]);
+    const [matrix] = await connection.db.select().from(movies).where(eq(movies.id, 2571));
+    expect(matrix).toMatchObject({ title: "The Matrix", year: 1999, director: "Lana Wachowski" });
+  });
+
+  it("changes nothing when run twice", async () => {
+    const before = await queryRows(connection.db, sql`select max(updated_at) as t from movies`);
+    const report = await runIngest(connection.db, inject("dataDir"));
+    expect(report.written.movies).toEqual({ inserted: 0, updated: 0, unchanged: 9742, deleted: 0 });
+    expect(report.written.ratings).toEqual({
+      inserted: 0,
+      updated: 0,
+      unchanged: 100836,
+      deleted: 0,
+    });
+    expect(report.written.users.inserted).toBe(0);
+    const after = await queryRows(connection.db, sql`select max(updated_at) as t from movies`);
+    expect(after).toEqual(before);
+  });
+
+  it("updates changed rows, removes gone movies and marks the rater's explanations stale", async () => {
+    const dir = subsetDataDir(inject("dataDir"), 50);
+    const file = path.join(dir, SOURCE_FILES.ratings);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    const [userId, movieId, rating] = (lines[1] ?? "").split(",");
+    lines[1] = [userId, movieId, rating === "5.0" ? "1.0" : "5.0", "1700000000"].join(",");
+    writeDataFile(dir, "ratings", `${lines.join("\n")}\n`);
+    const [before] = await connection.db
+      .select()
+      .from(users)
+      .where(eq(users.id, Number(userId)));
+
+    const report = await runIngest(connection.db, dir);
+    expect(report.written.movies.deleted).toBe(9742 - 50);
+    expect(report.written.movies.unchanged).toBe(50);
+    expect(report.written.ratings.updated).toBe(1);
+    const [after] = await connection.db
+      .select()
+      .from(users)
+      .where(eq(users.id, Number(userId)));
+    expect(after?.ratingsVersion).toBe((before?.ratingsVersion ?? 0) + 1);
+    const [{ count = 0 } = {}] = await connection.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(ratings)
+      .where(sql`${ratings.movieId} not in (select id from movies)`);
+    expect(count).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes nothing when a required file is missing", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-empty-"));
+    writeDataFile(dir, "movies", "movieId,title,genres\n1,Only (2000),Drama\n");
+    await expect(runIngest(connection.db, dir)).rejects.toThrow(
+      /missing input file: .*ratings\.csv/,
+    );
+    const [{ count = 0 } = {}] = await connection.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(movies);
+    expect(count).toBe(50);
+  });
+});
+
+describe("Postgres going away mid-ingest", () => {
+  it("ends with an error and leaves nothing half-written", async () => {
+    const scratch = await createScratchDatabase(inject("postgresUrl"));
+    const url = new URL(scratch.url);
+    url.searchParams.set("application_name", "marquee_ingest_victim");
+    const connection = await connect({ databaseUrl: url.toString(), pgliteDir: "" });
+    await migrate(connection);
+    const ingest = runIngest(connection.db, inject("dataDir"));
+    // Kill the ingest's backend once its transaction has written something.
+    const admin = new pg.Client({ connectionString: scratch.url });
+    await admin.connect();
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await admin.query(
+        "select pid from pg_stat_activity where application_name = 'marquee_ingest_victim' and state <> 'idle'",
+      );
+      if (rows.length > 0) {
+        await admin.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'marquee_ingest_victim'",
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await expect(ingest).rejects.toThrow();
+    const { rows } = await admin.query(
+      "select (select count(*) from movies)::int as movies, (select count(*) from ratings)::int as ratings",
+    );
+    expect(rows[0]).toEqual({ movies: 0, ratings: 0 });
+    await admin.end();
+    await connection.close().catch(() => {});
+    await scratch.drop();
+  });
+});
+
+describe("the embedded default (no DATABASE_URL)", () => {
+  it("migrates and ingests into PGlite with nothing installed", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-pglite-"));
+    const data = subsetDataDir(inject("dataDir"), 200);
+    const connection = await connect({ pgliteDir: dir });
+    expect(connection.kind).toBe("embedded");
+    await migrate(connection);
+    const first = await runIngest(connection.db, data);
+    expect(first.totals.movies).toBe(200);
+    expect(first.totals.ratings).toBeGreaterThan(1000);
+    const second = await runIngest(connection.db, data);
+    expect(second.written.movies.unchanged).toBe(200);
+    // pg_trgm is loaded in the embedded database too, for typo-tolerant titles.
+    const hits = await queryRows(
+      connection.db,
+      sql`select title from movies where lower(title) % 'toy stroy'`,
+    );
+    expect(hits).toContainEqual({ title: "Toy Story" });
+    await connection.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  });
+});
+
+describe("connection errors", () => {
+  it("names the unreachable server, without the password", async () => {
+    await expect(
+      connect({ databaseUrl: "postgres://me:secret@127.0.0.1:1/none", pgliteDir: "" }),
+    ).rejects.toThrow("cannot reach Postgres at postgres://me:***@127.0.0.1:1/none");
+  });
+});

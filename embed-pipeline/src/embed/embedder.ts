@@ -86,8 +86,13 @@ export class OnnxEmbedder {
         });
         device = "cuda";
       } catch (cause) {
-        const why = `CUDA unavailable (${(cause as Error).message.split("\n")[0]}); onnxruntime-node fetches its CUDA provider at install time unless ONNXRUNTIME_NODE_INSTALL=skip, and needs CUDA 12 + cuDNN 9 libraries`;
-        if (options.device === "cuda") throw new DeviceUnavailableError(why, { cause });
+        const why = `CUDA unavailable (${(cause as Error).message.split("\n")[0]})`;
+        if (options.device === "cuda") {
+          throw new DeviceUnavailableError(
+            `${why}: install the provider with \`npm run cuda:install\` on a machine with CUDA 12 and cuDNN 9`,
+            { cause },
+          );
+        }
         log(`${why}: using the CPU`);
       }
     }

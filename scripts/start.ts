@@ -67,7 +67,9 @@ async function main(): Promise<void> {
     step(`Postgres: ${connection.target}`);
     await migrate(connection);
     step(`ingest ${path.resolve(dataDir)}`);
+    const ingestStarted = performance.now();
     console.log(formatIngestReport(await runIngest(connection.db, dataDir)));
+    console.log(`ingest took ${((performance.now() - ingestStarted) / 1000).toFixed(1)} s`);
     step("embeddings");
     await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, console.log);
   } finally {

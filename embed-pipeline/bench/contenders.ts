@@ -16,6 +16,7 @@ const [contender, textsFile, outFile, modelsDir] = process.argv.slice(2) as [
   string,
 ];
 const texts: string[] = JSON.parse(readFileSync(textsFile, "utf8"));
+// transformers.js gets texts in batches of 32, as its pipeline is commonly called.
 const BATCH = 32;
 
 async function onnx(
@@ -26,7 +27,6 @@ async function onnx(
     modelsDir,
     variant,
     device: "cpu",
-    batchSize: BATCH,
   });
   return { load: performance.now() - t0, embed: () => embedder.embed(texts) };
 }

@@ -64,7 +64,7 @@ program
   .addOption(
     new Option("--variant <variant>", "model file").choices([...MODEL_VARIANTS]).default("fp32"),
   )
-  .option("--batch-size <n>", "texts per ONNX run (default: 32 on CPU, 256 on CUDA)", positiveInt)
+  .option("--batch-size <n>", "texts per ONNX run (default: 16 on CPU, 256 on CUDA)", positiveInt)
   .option("--threads <n>", "CPU threads for ONNX Runtime (default: all cores)", positiveInt)
   .action((options: EmbedCatalogOptions) =>
     withDatabase(async (c) => {

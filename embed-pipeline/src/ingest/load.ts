@@ -1,4 +1,4 @@
-import { and, inArray, notInArray, sql } from "drizzle-orm";
+import { inArray, notInArray, sql } from "drizzle-orm";
 import { movies, ratings, users } from "../../../core/db/schema.ts";
 import type { Database } from "../db/connect.ts";
 import type { Catalog } from "./catalog.ts";
@@ -104,7 +104,7 @@ export async function loadCatalog(db: Database, catalog: Catalog): Promise<LoadR
       await tx
         .update(users)
         .set({ ratingsVersion: sql`${users.ratingsVersion} + 1` })
-        .where(and(inArray(users.id, changed.slice(i, i + RATING_CHUNK))));
+        .where(inArray(users.id, changed.slice(i, i + RATING_CHUNK)));
     }
 
     return { movies: movieCounts, users: { inserted: usersInserted }, ratings: ratingCounts };

@@ -82,7 +82,7 @@ const t1 = performance.now();
 const vectors = await setup.embed();
 const embedSeconds = (performance.now() - t1) / 1000;
 const out = new Float32Array(vectors.length * 384);
-vectors.forEach((v, i) => out.set(v, i * 384));
+for (const [i, v] of vectors.entries()) out.set(v, i * 384);
 writeFileSync(outFile, out);
 console.log(
   JSON.stringify({

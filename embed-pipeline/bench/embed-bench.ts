@@ -111,7 +111,7 @@ async function timePipeline(dataDir: string): Promise<void> {
     },
   );
   const seconds = (performance.now() - started) / 1000;
-  const ingest = /ingest .* took ([\d.]+) s/.exec(stdout)?.[1];
+  const ingest = /ingest took ([\d.]+) s/.exec(stdout)?.[1];
   const embed = /embedded \d+, deleted \d+, unchanged \d+ in ([\d.]+) s/.exec(stdout)?.[1];
   console.log(
     `\nfull pipeline from an empty embedded database and empty Chroma (npm start): ${seconds.toFixed(1)} s wall`,

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
       log: console.log,
     });
   }
-  const stopChroma = () => void chroma?.stop().then(() => process.exit(130));
+  // Ctrl-C stops the Chroma server this run started (it ignores SIGINT itself).
+  const stopChroma = () => void (chroma?.stop() ?? Promise.resolve()).then(() => process.exit(130));
   process.once("SIGINT", stopChroma);
   process.once("SIGTERM", stopChroma);
   const connection = await connect({

@@ -1,0 +1,99 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { MODEL_FILES } from "../../core/embedding/model.ts";
+import { startChroma } from "../../scripts/lib/chroma-server.ts";
+import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
+import { subsetDataDir } from "../helpers/data-dir.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+/** Enough of the catalog for title, typo and description queries (The Godfather is movie 858). */
+export const WORKER_TEST_MOVIES = 1_200;
+
+/**
+ * The real services the Worker under test talks to: a scratch Postgres
+ * database with the catalog, a Chroma server with its vectors, the Neon
+ * WebSocket proxy, and a file server the tests copy the model from into R2.
+ */
+let pipelineVectors = "[]";
+
+export default async function setup() {
+  const ports = JSON.parse(process.env.MARQUEE_TEST_PORTS ?? "{}") as Record<
+    "chroma" | "neonProxy" | "files",
+    number
+  >;
+  const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const database = process.env.MARQUEE_TEST_DATABASE as string;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.query(`create database ${database}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+
+  const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-workers-chroma-"));
+  const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
+  const proxy = await startNeonWsProxy({ port: ports.neonProxy });
+  const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
+  const files = createServer((request, response) => {
+    const name = path.basename(request.url ?? "");
+    if (name === "pipeline-int8.json") {
+      response.writeHead(200).end(pipelineVectors);
+      return;
+    }
+    if (!(Object.values(MODEL_FILES) as string[]).includes(name)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200).end(readFileSync(path.join(modelsDir, name)));
+  }).listen(ports.files, "127.0.0.1");
+
+  // The pipeline's own CLI loads the data, in a plain Node process: this
+  // setup runs under the Workers runner's browser-first module resolution.
+  const dataDir = subsetDataDir(
+    path.resolve(root, process.env.DATA_DIR ?? "../shared/data"),
+    WORKER_TEST_MOVIES,
+  );
+  const pipeline = (...args: string[]) =>
+    execFileSync(
+      process.execPath,
+      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "embed-pipeline/src/cli.ts", ...args],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: url.toString(),
+          CHROMA_URL: chroma.url,
+          MODELS_DIR: modelsDir,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+  pipeline("ingest", "--data-dir", dataDir);
+  pipeline("embed", "--variant", "int8", "--device", "cpu");
+  // The pipeline's int8 vectors for the reference texts: the Worker must reproduce them.
+  const texts = JSON.parse(
+    readFileSync(path.join(root, "test/fixtures/reference-texts.json"), "utf8"),
+  ) as string[];
+  const vectors = pipeline("vector", "--variant", "int8", "--device", "cpu", "--", ...texts)
+    .toString()
+    .trim()
+    .split("\n");
+  pipelineVectors = `[${vectors.join(",")}]`;
+
+  return async () => {
+    files.close();
+    await proxy.close();
+    await chroma.stop();
+    rmSync(chromaDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${database} with (force)`);
+    await cleanup.end();
+  };
+}

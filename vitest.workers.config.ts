@@ -1,0 +1,34 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { freePort } from "./test/setup/global.ts";
+
+// The services the Worker talks to are started by test/setup/workers-global.ts
+// on these ports; the Worker gets them as bindings.
+const ports = { chroma: await freePort(), neonProxy: await freePort(), files: await freePort() };
+process.env.MARQUEE_TEST_PORTS = JSON.stringify(ports);
+const database = `marquee_workers_${process.pid}`;
+process.env.MARQUEE_TEST_DATABASE = database;
+const admin = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+admin.pathname = `/${database}`;
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          DATABASE_URL: admin.toString(),
+          NEON_WS_PROXY: `127.0.0.1:${ports.neonProxy}`,
+          CHROMA_URL: `http://127.0.0.1:${ports.chroma}`,
+          TEST_FILES_URL: `http://127.0.0.1:${ports.files}`,
+        },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/workers/**/*.test.ts"],
+    globalSetup: ["test/setup/workers-global.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+  },
+});

@@ -1,0 +1,4 @@
+import { createApp } from "./app.ts";
+
+/** The Worker's entry: wrangler.toml `main`. */
+export default createApp();

@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { chromaClient } from "../../core/vector/movies-collection.ts";
+import type { AppEnv } from "../context.ts";
+import { openPool } from "../services/postgres.ts";
+
+type Check = { ok: true; ms: number } | { ok: false; ms: number; error: string };
+
+async function check(run: () => Promise<unknown>): Promise<Check> {
+  const started = Date.now();
+  try {
+    await run();
+    return { ok: true, ms: Date.now() - started };
+  } catch (error) {
+    return {
+      ok: false,
+      ms: Date.now() - started,
+      error: String((error as Error).message ?? error),
+    };
+  }
+}
+
+/** GET /api/health: each dependency's state; 503 when any is down. */
+export const health = new Hono<AppEnv>().get("/", async (c) => {
+  const env = c.get("env");
+  const pool = openPool(env);
+  const [postgres, chroma, model] = await Promise.all([
+    check(() => pool.query("select 1")),
+    check(() => chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN).heartbeat()),
+    check(async () => {
+      const head = await env.MODELS.head(`${env.MODEL_PREFIX}/model_int8.onnx`);
+      if (!head) throw new Error("model file missing in R2");
+    }),
+  ]);
+  c.executionCtx.waitUntil(pool.end().catch(() => {}));
+  const ok = postgres.ok && chroma.ok && model.ok;
+  return c.json(
+    { status: ok ? "ok" : "degraded", dependencies: { postgres, chroma, model } },
+    ok ? 200 : 503,
+  );
+});

@@ -1,0 +1,96 @@
+// wrangler turns a .wasm import into a compiled WebAssembly.Module: Workers
+// forbid compiling WebAssembly from bytes at run time.
+import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
+import * as ort from "onnxruntime-web/wasm";
+import { MODEL_FILES } from "../../core/embedding/model.ts";
+import { meanPoolAndNormalize } from "../../core/embedding/pooling.ts";
+import { SentenceTokenizer } from "../../core/embedding/tokenizer.ts";
+
+/** Embeds search queries inside the Worker with the same model and tokenizer as the pipeline. */
+export interface QueryEmbedder {
+  embed(text: string): Promise<Float32Array>;
+}
+
+let shimInstalled = false;
+
+/**
+ * ORT's emscripten glue calls WebAssembly.instantiate(bytes, imports) when
+ * given wasmBinary; here any bytes are answered with the precompiled module.
+ */
+function installWasmShim(): void {
+  if (shimInstalled) return;
+  shimInstalled = true;
+  const instantiate = WebAssembly.instantiate.bind(WebAssembly);
+  WebAssembly.instantiate = ((source: unknown, imports?: WebAssembly.Imports) => {
+    if (source instanceof WebAssembly.Module) return instantiate(source, imports);
+    return instantiate(ortWasm as WebAssembly.Module, imports).then((instance) => ({
+      instance,
+      module: ortWasm,
+    }));
+  }) as typeof WebAssembly.instantiate;
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.wasmBinary = new Uint8Array(8);
+}
+
+async function readObject(bucket: R2Bucket, key: string): Promise<ArrayBuffer> {
+  const object = await bucket.get(key);
+  if (!object) throw new Error(`R2 object ${key} is missing: upload the model (README, "Deploy")`);
+  return object.arrayBuffer();
+}
+
+/** Loads model and tokenizer from R2 once; callers keep the promise per isolate. */
+export async function loadQueryEmbedder(bucket: R2Bucket, prefix: string): Promise<QueryEmbedder> {
+  installWasmShim();
+  const [model, tokenizerJson, tokenizerConfig] = await Promise.all([
+    readObject(bucket, `${prefix}/${MODEL_FILES.int8}`),
+    readObject(bucket, `${prefix}/${MODEL_FILES.tokenizer}`),
+    readObject(bucket, `${prefix}/${MODEL_FILES.tokenizerConfig}`),
+  ]);
+  const decoder = new TextDecoder();
+  const tokenizer = new SentenceTokenizer(
+    JSON.parse(decoder.decode(tokenizerJson)),
+    JSON.parse(decoder.decode(tokenizerConfig)),
+  );
+  const session = await ort.InferenceSession.create(new Uint8Array(model), {
+    executionProviders: ["wasm"],
+    graphOptimizationLevel: "all",
+  });
+  return {
+    async embed(text) {
+      const batch = SentenceTokenizer.pad([tokenizer.encode(text)]);
+      const dims = [batch.batchSize, batch.sequenceLength];
+      const outputs = await session.run({
+        input_ids: new ort.Tensor("int64", batch.inputIds, dims),
+        attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
+        token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
+      });
+      const hidden = outputs.last_hidden_state;
+      if (!hidden) throw new Error("model has no last_hidden_state output");
+      const [vector] = meanPoolAndNormalize(
+        hidden.data as Float32Array,
+        batch.attentionMask,
+        1,
+        batch.sequenceLength,
+      );
+      hidden.dispose();
+      if (!vector) throw new Error("pooling returned no vector");
+      return vector;
+    },
+  };
+}
+
+const loaded = new Map<string, Promise<QueryEmbedder>>();
+
+/** The isolate's embedder per model prefix: loaded on first use, retried after a failed load. */
+export function queryEmbedder(bucket: R2Bucket, prefix: string): Promise<QueryEmbedder> {
+  let embedder = loaded.get(prefix);
+  if (!embedder) {
+    embedder = loadQueryEmbedder(bucket, prefix).catch((error: unknown) => {
+      loaded.delete(prefix);
+      throw error;
+    });
+    loaded.set(prefix, embedder);
+  }
+  return embedder;
+}

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   check,
+  customType,
   index,
   integer,
   jsonb,
@@ -13,6 +14,8 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 /** The catalog: one row per MovieLens movie, enriched from TMDB and IMDb. */
 export const movies = pgTable(
@@ -38,13 +41,21 @@ export const movies = pgTable(
     /** sha256 of buildEmbeddingText(movie): the embedder re-embeds a movie when this changes. */
     contentHash: text("content_hash").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Weighted full-text document (titles A, people and tags B, overview C),
+     * stored so searches rank without re-parsing every row.
+     * marquee_movie_document() is defined in migrations/0001_search_indexes.sql.
+     */
+    searchDocument: tsvector("search_document").generatedAlwaysAs(
+      sql`marquee_movie_document(title, alternate_titles, director, top_cast, tags, overview)`,
+    ),
   },
   (t) => [
     index("movies_year_idx").on(t.year),
+    index("movies_search_document_idx").using("gin", t.searchDocument),
     index("movies_genres_idx").using("gin", t.genres),
     index("movies_tmdb_id_idx").on(t.tmdbId),
-    // Full-text and trigram indexes are expression indexes over
-    // marquee_movie_document(); they are created in a hand-written migration.
+    // The trigram index on lower(title) is in the hand-written migration 0001.
   ],
 );
 

@@ -1,4 +1,4 @@
-import type { Where } from "chromadb";
+import type { Collection, Where } from "chromadb";
 import {
   chromaClient,
   genreKey,
@@ -27,6 +27,24 @@ export function chromaWhere(filters: SearchFilters): Where | undefined {
   return clauses.length === 1 ? clauses[0] : { $and: clauses };
 }
 
+const collections = new Map<string, Promise<Collection>>();
+
+/** The collection handle, looked up once per isolate (it costs Chroma a round trip). */
+function collectionFor(env: WorkerEnv): Promise<Collection> {
+  const key = `${env.CHROMA_URL}\u0000${env.CHROMA_TOKEN ?? ""}`;
+  let collection = collections.get(key);
+  if (!collection) {
+    collection = moviesCollection(chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN)).catch(
+      (error: unknown) => {
+        collections.delete(key);
+        throw error;
+      },
+    );
+    collections.set(key, collection);
+  }
+  return collection;
+}
+
 /** Nearest movies to a query vector, rows validated with zod. */
 export async function denseSearch(
   env: WorkerEnv,
@@ -34,7 +52,7 @@ export async function denseSearch(
   filters: SearchFilters,
   limit: number,
 ): Promise<DenseHit[]> {
-  const collection = await moviesCollection(chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN));
+  const collection = await collectionFor(env);
   const where = chromaWhere(filters);
   const result = await collection.query({
     queryEmbeddings: [Array.from(vector)],

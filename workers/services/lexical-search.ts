@@ -8,48 +8,73 @@ export const MovieRow = z.object({
   year: z.number().nullable(),
   genres: z.array(z.string()),
   overview: z.string().nullable(),
-  rank: z.coerce.number(),
-  titleSimilarity: z.coerce.number(),
+  /** Full-text rank; null when only the title matched. */
+  rank: z.coerce.number().nullable(),
+  /** Trigram similarity of the title; null when only the text matched. */
+  titleSimilarity: z.coerce.number().nullable(),
   highlight: z.string().nullable(),
 });
 export type MovieRow = z.infer<typeof MovieRow>;
 
-const DOCUMENT =
-  "marquee_movie_document(title, alternate_titles, director, top_cast, tags, overview)";
+/** Rows get a highlighted overview fragment only near the top: ts_headline re-parses text. */
+const HIGHLIGHTED = 20;
 
 /**
- * Full-text search over titles, people, tags and overviews (websearch syntax,
- * English stemming) plus trigram similarity on titles, so "godfahter" still
- * reaches The Godfather. One round trip; both indexes are used.
+ * Both lexical retrievers in one round trip: full-text search over the stored
+ * document (any query word may match, more matches rank higher) under all
+ * filters, and trigram similarity on titles ("godfahter" -> The Godfather)
+ * under the explicit filters only, so a title is found even when words in it
+ * read like a filter.
  */
 export async function lexicalSearch(
   pool: Pool,
   query: string,
   filters: SearchFilters,
+  titleFilters: SearchFilters,
   limit: number,
 ): Promise<MovieRow[]> {
+  const filterParams = (f: SearchFilters) => [
+    f.genres.length ? f.genres : null,
+    f.yearFrom ?? null,
+    f.yearTo ?? null,
+  ];
   const { rows } = await pool.query(
-    `with q as (select websearch_to_tsquery('english', $1) as tsq, lower($1) as lq)
+    `with q as (
+       select nullif(replace(plainto_tsquery('english', $1)::text, ' & ', ' | '), '')::tsquery as tsq,
+              lower($1) as lq
+     ),
+     text_hits as (
+       select m.id, ts_rank_cd(m.search_document, q.tsq) as rank,
+              row_number() over (order by ts_rank_cd(m.search_document, q.tsq) desc, m.id) as position
+         from movies m, q
+        where q.tsq is not null and m.search_document @@ q.tsq
+          and ($2::text[] is null or m.genres @> $2::text[])
+          and ($3::int is null or m.year >= $3::int)
+          and ($4::int is null or m.year <= $4::int)
+        order by rank desc, m.id
+        limit $8
+     ),
+     title_hits as (
+       select m.id, similarity(lower(m.title), q.lq) as similarity
+         from movies m, q
+        where lower(m.title) % q.lq
+          and ($5::text[] is null or m.genres @> $5::text[])
+          and ($6::int is null or m.year >= $6::int)
+          and ($7::int is null or m.year <= $7::int)
+        order by similarity desc, m.id
+        limit 10
+     )
      select m.id as "movieId", m.title, m.year, m.genres, m.overview,
-            ts_rank_cd(${DOCUMENT}, q.tsq) as rank,
-            similarity(lower(m.title), q.lq) as "titleSimilarity",
-            case when ${DOCUMENT} @@ q.tsq and m.overview is not null
+            t.rank, ti.similarity as "titleSimilarity",
+            case when t.position <= ${HIGHLIGHTED} and m.overview is not null
                  then ts_headline('english', m.overview, q.tsq, 'MaxFragments=1,MaxWords=18,MinWords=8')
             end as highlight
-       from movies m, q
-      where (${DOCUMENT} @@ q.tsq or lower(m.title) % q.lq)
-        and ($2::text[] is null or m.genres @> $2::text[])
-        and ($3::int is null or m.year >= $3::int)
-        and ($4::int is null or m.year <= $4::int)
-      order by greatest(ts_rank_cd(${DOCUMENT}, q.tsq), similarity(lower(m.title), q.lq)) desc, m.id
-      limit $5`,
-    [
-      query,
-      filters.genres.length ? filters.genres : null,
-      filters.yearFrom ?? null,
-      filters.yearTo ?? null,
-      limit,
-    ],
+       from movies m
+       cross join q
+       left join text_hits t on t.id = m.id
+       left join title_hits ti on ti.id = m.id
+      where t.id is not null or ti.id is not null`,
+    [query, ...filterParams(filters), ...filterParams(titleFilters), limit],
   );
   return rows.map((row) => MovieRow.parse(row));
 }
@@ -60,7 +85,7 @@ export async function moviesByIds(
   ids: number[],
 ): Promise<Map<number, { overview: string | null }>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await pool.query(`select id, overview from movies where id = any($1::int[])`, [
+  const { rows } = await pool.query("select id, overview from movies where id = any($1::int[])", [
     ids,
   ]);
   return new Map(

@@ -118,21 +118,12 @@ async function hybridSearch(
     return withBudget(denseSearch(rt.env, vector, filters, CANDIDATES), VECTOR_BUDGET_MS, "Chroma");
   });
   // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
+  const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
   const lexical = timed(rt.timings, "lexical", () =>
-    lexicalSearch(pool, input.q, filters, CANDIDATES),
-  );
-  const titles = lexicalSearch(
-    pool,
-    input.q,
-    { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo },
-    10,
+    lexicalSearch(pool, input.q, filters, explicit, CANDIDATES),
   );
 
-  const [denseResult, lexicalResult, titleResult] = await Promise.allSettled([
-    dense,
-    lexical,
-    titles,
-  ]);
+  const [denseResult, lexicalResult] = await Promise.allSettled([dense, lexical]);
   let denseHits: DenseHit[] = [];
   let lexicalRows: MovieRow[] = [];
   if (denseResult.status === "fulfilled") denseHits = denseResult.value;
@@ -151,7 +142,7 @@ async function hybridSearch(
       "search is unavailable: neither Chroma nor Postgres answered",
     );
   }
-  const titleRows = titleResult.status === "fulfilled" ? titleResult.value : [];
+  const titleRows = lexicalRows.filter((r) => r.titleSimilarity !== null);
 
   const nearExact = titleRows
     .filter(
@@ -175,7 +166,7 @@ async function hybridSearch(
 
   const page = fused.slice(input.offset, input.offset + input.limit);
   const rows = new Map<number, MovieRow>();
-  for (const r of [...titleRows, ...lexicalRows]) rows.set(r.movieId, r);
+  for (const r of lexicalRows) rows.set(r.movieId, r);
   const denseById = new Map(denseHits.map((h) => [h.movieId, h]));
   const missing = page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId);
   const overviews = degraded.includes("text")

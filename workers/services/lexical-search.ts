@@ -1,4 +1,3 @@
-import type { Pool } from "@neondatabase/serverless";
 import { z } from "zod";
 import type { SearchFilters } from "./query-filters.ts";
 
@@ -16,6 +15,11 @@ export const MovieRow = z.object({
 });
 export type MovieRow = z.infer<typeof MovieRow>;
 
+/** Anything with node-postgres' query(): the Neon driver's Pool in the Worker, pg's in Node. */
+export interface Queryable {
+  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 /** Rows get a highlighted overview fragment only near the top: ts_headline re-parses text. */
 const HIGHLIGHTED = 20;
 
@@ -27,7 +31,7 @@ const HIGHLIGHTED = 20;
  * read like a filter.
  */
 export async function lexicalSearch(
-  pool: Pool,
+  pool: Queryable,
   query: string,
   filters: SearchFilters,
   titleFilters: SearchFilters,
@@ -81,14 +85,13 @@ export async function lexicalSearch(
 
 /** Display fields for movies found only by vector search. */
 export async function moviesByIds(
-  pool: Pool,
+  pool: Queryable,
   ids: number[],
 ): Promise<Map<number, { overview: string | null }>> {
   if (ids.length === 0) return new Map();
   const { rows } = await pool.query("select id, overview from movies where id = any($1::int[])", [
     ids,
   ]);
-  return new Map(
-    rows.map((r: { id: number; overview: string | null }) => [r.id, { overview: r.overview }]),
-  );
+  const typed = rows as { id: number; overview: string | null }[];
+  return new Map(typed.map((r) => [r.id, { overview: r.overview }]));
 }

@@ -1,4 +1,3 @@
-import type { Pool } from "@neondatabase/serverless";
 import { modelLabel } from "../../core/embedding/model.ts";
 import type { WorkerEnv } from "../env.ts";
 import { ApiError } from "../errors.ts";
@@ -77,53 +76,69 @@ async function timed<T>(
   }
 }
 
+/** What hybrid search needs from the outside world; the Worker and the evaluation supply their own. */
+export interface Retrievers {
+  /** Embeds the query and returns its nearest movies. */
+  dense(query: string, filters: SearchFilters): Promise<DenseHit[]>;
+  /** Full-text hits under `filters` and title hits under `titleFilters`, one row per movie. */
+  lexical(query: string, filters: SearchFilters, titleFilters: SearchFilters): Promise<MovieRow[]>;
+  /** Overviews for movies only the dense side found. */
+  overviews(ids: number[]): Promise<Map<number, { overview: string | null }>>;
+}
+
 /**
- * Hybrid search: dense (query embedded here, Chroma) and lexical (Postgres
- * full text + title trigrams) in parallel, fused by reciprocal rank, with a
- * near-exact title match pinned first. Either side may fail; the response
- * then says which (`degraded`), and only both failing is an error.
+ * The Worker's search: retrievers backed by Chroma, Postgres (through the
+ * Neon driver, one pool per request) and the in-Worker embedder.
  */
 export async function searchMovies(input: SearchInput, rt: Runtime): Promise<SearchOutput> {
-  const applied = inferFilters(input.q);
-  const filters = mergeFilters(
-    { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo },
-    applied,
-  );
   const pool = openPool(rt.env);
+  const retrievers: Retrievers = {
+    dense: async (query, filters) => {
+      const { vector } = await timed(rt.timings, "embed", () =>
+        cachedEmbedding(
+          modelLabel("int8"),
+          query,
+          () => queryEmbedder(rt.env.MODELS, rt.env.MODEL_PREFIX),
+          rt.waitUntil,
+        ),
+      );
+      return withBudget(
+        denseSearch(rt.env, vector, filters, CANDIDATES),
+        VECTOR_BUDGET_MS,
+        "Chroma",
+      );
+    },
+    lexical: (query, filters, titleFilters) =>
+      lexicalSearch(pool, query, filters, titleFilters, CANDIDATES),
+    overviews: (ids) => moviesByIds(pool, ids),
+  };
   try {
-    return await hybridSearch(input, filters, applied, pool, rt);
+    return await hybridSearch(input, retrievers, rt.timings);
   } finally {
     rt.waitUntil(pool.end().catch(() => {}));
   }
 }
 
-async function hybridSearch(
+/**
+ * Hybrid search: dense and lexical retrieval in parallel, fused by
+ * reciprocal rank, with a near-exact title match pinned first. Either side
+ * may fail; the response then says which (`degraded`), and only both failing
+ * is an error.
+ */
+export async function hybridSearch(
   input: SearchInput,
-  filters: SearchFilters,
-  applied: AppliedFilter[],
-  pool: Pool,
-  rt: Runtime,
+  retrievers: Retrievers,
+  timings: Record<string, number> = {},
 ): Promise<SearchOutput> {
-  const degraded: ("vector" | "text")[] = [];
-
-  const dense = timed(rt.timings, "vector", async () => {
-    const { vector } = await timed(rt.timings, "embed", () =>
-      cachedEmbedding(
-        modelLabel("int8"),
-        input.q,
-        () => queryEmbedder(rt.env.MODELS, rt.env.MODEL_PREFIX),
-        rt.waitUntil,
-      ),
-    );
-    return withBudget(denseSearch(rt.env, vector, filters, CANDIDATES), VECTOR_BUDGET_MS, "Chroma");
-  });
-  // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
+  const applied = inferFilters(input.q);
   const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
-  const lexical = timed(rt.timings, "lexical", () =>
-    lexicalSearch(pool, input.q, filters, explicit, CANDIDATES),
-  );
-
-  const [denseResult, lexicalResult] = await Promise.allSettled([dense, lexical]);
+  const filters = mergeFilters(explicit, applied);
+  const degraded: ("vector" | "text")[] = [];
+  // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
+  const [denseResult, lexicalResult] = await Promise.allSettled([
+    timed(timings, "vector", () => retrievers.dense(input.q, filters)),
+    timed(timings, "lexical", () => retrievers.lexical(input.q, filters, explicit)),
+  ]);
   let denseHits: DenseHit[] = [];
   let lexicalRows: MovieRow[] = [];
   if (denseResult.status === "fulfilled") denseHits = denseResult.value;
@@ -144,19 +159,21 @@ async function hybridSearch(
   }
   const titleRows = lexicalRows.filter((r) => r.titleSimilarity !== null);
 
+  const similarity = (r: MovieRow) => r.titleSimilarity ?? 0;
   const nearExact = titleRows
     .filter(
       (r) =>
-        r.titleSimilarity >= NEAR_EXACT_TITLE ||
-        r.title.toLowerCase() === input.q.trim().toLowerCase(),
+        similarity(r) >= NEAR_EXACT_TITLE || r.title.toLowerCase() === input.q.trim().toLowerCase(),
     )
     .map((r) => r.movieId);
-  const titleList = [...titleRows].sort(
-    (a, b) => b.titleSimilarity - a.titleSimilarity || a.movieId - b.movieId,
-  );
+  const byScore = (score: (r: MovieRow) => number) => (a: MovieRow, b: MovieRow) =>
+    score(b) - score(a) || a.movieId - b.movieId;
   const fused = reciprocalRankFusion({
-    title: titleList.filter((r) => r.titleSimilarity >= 0.3).map((r) => r.movieId),
-    text: lexicalRows.filter((r) => r.rank > 0).map((r) => r.movieId),
+    title: [...titleRows].sort(byScore(similarity)).map((r) => r.movieId),
+    text: lexicalRows
+      .filter((r) => r.rank !== null)
+      .sort(byScore((r) => r.rank ?? 0))
+      .map((r) => r.movieId),
     vector: denseHits.map((h) => h.movieId),
   });
   // The movie the query names comes first, whatever the fusion says.
@@ -170,8 +187,10 @@ async function hybridSearch(
   const denseById = new Map(denseHits.map((h) => [h.movieId, h]));
   const missing = page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId);
   const overviews = degraded.includes("text")
-    ? new Map()
-    : await moviesByIds(pool, missing).catch(() => new Map());
+    ? new Map<number, { overview: string | null }>()
+    : await retrievers
+        .overviews(missing)
+        .catch(() => new Map<number, { overview: string | null }>());
 
   const results = page.map((p): SearchResult => {
     const row = rows.get(p.movieId);

@@ -13,16 +13,18 @@ export interface EmbeddableMovie {
 export const TAGS_IN_TEXT = 8;
 
 /**
- * The one text that represents a movie in vector space. Short, identifying
- * fields come first so the 256-piece truncation only ever cuts the tail of a
- * long overview or the tags, never the title, genres or people.
+ * The one text that represents a movie in vector space. The overview comes
+ * right after the title: mean pooling gives every word piece a vote, and
+ * putting lists of names and genres first made description queries find the
+ * right movie far less often (docs/benchmarks.md, search quality). A long
+ * overview can push the tags past the 256-piece limit; titles never are.
  */
 export function buildEmbeddingText(movie: EmbeddableMovie): string {
   const parts: string[] = [movie.year ? `${movie.title} (${movie.year}).` : `${movie.title}.`];
+  if (movie.overview) parts.push(movie.overview.trim());
   if (movie.genres.length > 0) parts.push(`Genres: ${movie.genres.join(", ")}.`);
   if (movie.director) parts.push(`Directed by ${movie.director}.`);
   if (movie.topCast.length > 0) parts.push(`Starring ${movie.topCast.join(", ")}.`);
-  if (movie.overview) parts.push(movie.overview.trim());
   if (movie.tags.length > 0) parts.push(`Tags: ${movie.tags.slice(0, TAGS_IN_TEXT).join(", ")}.`);
   return parts.join(" ");
 }

@@ -12,10 +12,10 @@ const toyStory = {
 };
 
 describe("buildEmbeddingText", () => {
-  it("puts identifying fields first and the overview and tags last", () => {
+  it("puts the overview right after the title, then genres, people and tags", () => {
     expect(buildEmbeddingText(toyStory)).toBe(
-      "Toy Story (1995). Genres: Adventure, Animation. Directed by John Lasseter. " +
-        "Starring Tom Hanks, Tim Allen. Led by Woody, Andy's toys live happily in his room. Tags: pixar, fun.",
+      "Toy Story (1995). Led by Woody, Andy's toys live happily in his room. Genres: Adventure, Animation. " +
+        "Directed by John Lasseter. Starring Tom Hanks, Tim Allen. Tags: pixar, fun.",
     );
   });
 

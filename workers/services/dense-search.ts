@@ -1,31 +1,12 @@
-import type { Collection, Where } from "chromadb";
+import type { Collection } from "chromadb";
 import {
   chromaClient,
-  genreKey,
   MovieMetadata,
   moviesCollection,
 } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
-import type { SearchFilters } from "./query-filters.ts";
-
-export interface DenseHit {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  /** 1 - cosine distance. */
-  similarity: number;
-}
-
-/** Year and genre filters pushed into Chroma's `where`. */
-export function chromaWhere(filters: SearchFilters): Where | undefined {
-  const clauses: Where[] = [];
-  for (const genre of filters.genres) clauses.push({ [genreKey(genre)]: true });
-  if (filters.yearFrom !== undefined) clauses.push({ year: { $gte: filters.yearFrom } });
-  if (filters.yearTo !== undefined) clauses.push({ year: { $lte: filters.yearTo } });
-  if (clauses.length === 0) return undefined;
-  return clauses.length === 1 ? clauses[0] : { $and: clauses };
-}
+import type { DenseHit } from "./hybrid-search.ts";
+import { chromaWhere, type SearchFilters } from "./query-filters.ts";
 
 const collections = new Map<string, Promise<Collection>>();
 

@@ -1,3 +1,6 @@
+import type { Where } from "chromadb";
+import { genreKey } from "../../core/vector/movies-collection.ts";
+
 /** Filters a search can apply; each can come from parameters or from the query text. */
 export interface SearchFilters {
   genres: string[];
@@ -28,10 +31,17 @@ const GENRE_WORDS: [RegExp, string][] = [
   [/\bfilm[- ]noir\b/i, "Film-Noir"],
 ];
 
-const DECADE = /\b(?:the\s+)?(?:(19|20)?(\d)0)'?s\b/i;
+// A decade is a filter only next to what is being asked for ("90s comedies",
+// "1980s movies", "from the 70s"): in "framed in the 1940s" it is plot.
+const GENRE_OR_FILM =
+  "(?:comed(?:y|ies)|animated|animation|cartoons?|horror|sci-?fi|documentar(?:y|ies)|thrillers?|westerns?|musicals?|war|romances?|rom-?coms?|noir|action|dramas?|crime|fantasy|adventures?|mysteries|mystery|movies?|films?|flicks?)";
+const DECADE = new RegExp(
+  `(?:\\bfrom the\\s+((?:19|20)?\\d0)'?s\\b|\\b((?:19|20)?\\d0)'?s\\s+(?:\\w+\\s+)?${GENRE_OR_FILM}\\b)`,
+  "i",
+);
 const BEFORE = /\b(?:before|pre|older than)\s+((?:19|20)\d\d)\b/i;
 const AFTER = /\b(?:after|since|post|newer than)\s+((?:19|20)\d\d)\b/i;
-const FROM = /\b(?:from|in|of)\s+((?:19|20)\d\d)\b/i;
+const FROM = /\bfrom\s+((?:19|20)\d\d)\b/i;
 
 /**
  * Reads simple facts out of a query: "90s comedies" -> Comedy, 1990-1999;
@@ -46,10 +56,15 @@ export function inferFilters(query: string): AppliedFilter[] {
   }
   const decade = DECADE.exec(query);
   if (decade) {
-    const century = decade[1] ?? (Number(decade[2]) >= 3 ? "19" : "20");
-    const start = Number(`${century}${decade[2]}0`);
-    applied.push({ kind: "yearFrom", value: start, from: decade[0] });
-    applied.push({ kind: "yearTo", value: start + 9, from: decade[0] });
+    const digits = decade[1] ?? decade[2] ?? "";
+    // "90" -> 1990, "20" -> 2020, "1980" -> 1980
+    const start =
+      digits.length === 4 ? Number(digits) : Number(digits) + (Number(digits) >= 30 ? 1900 : 2000);
+    const from = decade[0]
+      .replace(new RegExp(`\\s+(?:\\w+\\s+)?${GENRE_OR_FILM}$`, "i"), "")
+      .replace(/^from the\s+/i, "");
+    applied.push({ kind: "yearFrom", value: start, from });
+    applied.push({ kind: "yearTo", value: start + 9, from });
     return applied;
   }
   const before = BEFORE.exec(query);
@@ -78,4 +93,14 @@ export function mergeFilters(explicit: SearchFilters, inferred: AppliedFilter[])
   if (yearFrom !== undefined) merged.yearFrom = yearFrom;
   if (yearTo !== undefined) merged.yearTo = yearTo;
   return merged;
+}
+
+/** Year and genre filters pushed into Chroma's `where`. */
+export function chromaWhere(filters: SearchFilters): Where | undefined {
+  const clauses: Where[] = [];
+  for (const genre of filters.genres) clauses.push({ [genreKey(genre)]: true });
+  if (filters.yearFrom !== undefined) clauses.push({ year: { $gte: filters.yearFrom } });
+  if (filters.yearTo !== undefined) clauses.push({ year: { $lte: filters.yearTo } });
+  if (clauses.length === 0) return undefined;
+  return clauses.length === 1 ? clauses[0] : { $and: clauses };
 }

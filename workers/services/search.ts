@@ -1,52 +1,22 @@
 import { modelLabel } from "../../core/embedding/model.ts";
 import type { WorkerEnv } from "../env.ts";
-import { ApiError } from "../errors.ts";
-import { type DenseHit, denseSearch } from "./dense-search.ts";
+import { denseSearch } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
-import { type MatchSource, reciprocalRankFusion } from "./fusion.ts";
-import { lexicalSearch, type MovieRow, moviesByIds } from "./lexical-search.ts";
+import {
+  hybridSearch,
+  type Retrievers,
+  type SearchInput,
+  type SearchOutput,
+  timed,
+} from "./hybrid-search.ts";
+import { lexicalSearch, moviesByIds } from "./lexical-search.ts";
 import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
-import {
-  type AppliedFilter,
-  inferFilters,
-  mergeFilters,
-  type SearchFilters,
-} from "./query-filters.ts";
 
 /** Candidates taken from each retriever before fusion. */
 const CANDIDATES = 100;
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
-/** Trigram similarity above which a title counts as the one asked for. */
-const NEAR_EXACT_TITLE = 0.8;
-
-export interface SearchInput {
-  q: string;
-  limit: number;
-  offset: number;
-  genres: string[];
-  yearFrom?: number | undefined;
-  yearTo?: number | undefined;
-}
-
-export interface SearchResult {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
-  score: number;
-  matchedBy: MatchSource[];
-  highlight: string | null;
-}
-
-export interface SearchOutput {
-  results: SearchResult[];
-  filters: { applied: AppliedFilter[]; effective: SearchFilters };
-  degraded: ("vector" | "text")[];
-  hasMore: boolean;
-}
 
 interface Runtime {
   env: WorkerEnv;
@@ -61,29 +31,6 @@ function withBudget<T>(promise: Promise<T>, ms: number, what: string): Promise<T
       setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms),
     ),
   ]);
-}
-
-async function timed<T>(
-  timings: Record<string, number>,
-  name: string,
-  run: () => Promise<T>,
-): Promise<T> {
-  const started = Date.now();
-  try {
-    return await run();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
-
-/** What hybrid search needs from the outside world; the Worker and the evaluation supply their own. */
-export interface Retrievers {
-  /** Embeds the query and returns its nearest movies. */
-  dense(query: string, filters: SearchFilters): Promise<DenseHit[]>;
-  /** Full-text hits under `filters` and title hits under `titleFilters`, one row per movie. */
-  lexical(query: string, filters: SearchFilters, titleFilters: SearchFilters): Promise<MovieRow[]>;
-  /** Overviews for movies only the dense side found. */
-  overviews(ids: number[]): Promise<Map<number, { overview: string | null }>>;
 }
 
 /**
@@ -117,99 +64,4 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
   } finally {
     rt.waitUntil(pool.end().catch(() => {}));
   }
-}
-
-/**
- * Hybrid search: dense and lexical retrieval in parallel, fused by
- * reciprocal rank, with a near-exact title match pinned first. Either side
- * may fail; the response then says which (`degraded`), and only both failing
- * is an error.
- */
-export async function hybridSearch(
-  input: SearchInput,
-  retrievers: Retrievers,
-  timings: Record<string, number> = {},
-): Promise<SearchOutput> {
-  const applied = inferFilters(input.q);
-  const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
-  const filters = mergeFilters(explicit, applied);
-  const degraded: ("vector" | "text")[] = [];
-  // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
-  const [denseResult, lexicalResult] = await Promise.allSettled([
-    timed(timings, "vector", () => retrievers.dense(input.q, filters)),
-    timed(timings, "lexical", () => retrievers.lexical(input.q, filters, explicit)),
-  ]);
-  let denseHits: DenseHit[] = [];
-  let lexicalRows: MovieRow[] = [];
-  if (denseResult.status === "fulfilled") denseHits = denseResult.value;
-  else {
-    degraded.push("vector");
-    console.warn(JSON.stringify({ degraded: "vector", error: String(denseResult.reason) }));
-  }
-  if (lexicalResult.status === "fulfilled") lexicalRows = lexicalResult.value;
-  else {
-    degraded.push("text");
-    console.warn(JSON.stringify({ degraded: "text", error: String(lexicalResult.reason) }));
-  }
-  if (degraded.length === 2) {
-    throw new ApiError(
-      "UNAVAILABLE",
-      "search is unavailable: neither Chroma nor Postgres answered",
-    );
-  }
-  const titleRows = lexicalRows.filter((r) => r.titleSimilarity !== null);
-
-  const similarity = (r: MovieRow) => r.titleSimilarity ?? 0;
-  const nearExact = titleRows
-    .filter(
-      (r) =>
-        similarity(r) >= NEAR_EXACT_TITLE || r.title.toLowerCase() === input.q.trim().toLowerCase(),
-    )
-    .map((r) => r.movieId);
-  const byScore = (score: (r: MovieRow) => number) => (a: MovieRow, b: MovieRow) =>
-    score(b) - score(a) || a.movieId - b.movieId;
-  const fused = reciprocalRankFusion({
-    title: [...titleRows].sort(byScore(similarity)).map((r) => r.movieId),
-    text: lexicalRows
-      .filter((r) => r.rank !== null)
-      .sort(byScore((r) => r.rank ?? 0))
-      .map((r) => r.movieId),
-    vector: denseHits.map((h) => h.movieId),
-  });
-  // The movie the query names comes first, whatever the fusion says.
-  fused.sort(
-    (a, b) => Number(nearExact.includes(b.movieId)) - Number(nearExact.includes(a.movieId)),
-  );
-
-  const page = fused.slice(input.offset, input.offset + input.limit);
-  const rows = new Map<number, MovieRow>();
-  for (const r of lexicalRows) rows.set(r.movieId, r);
-  const denseById = new Map(denseHits.map((h) => [h.movieId, h]));
-  const missing = page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId);
-  const overviews = degraded.includes("text")
-    ? new Map<number, { overview: string | null }>()
-    : await retrievers
-        .overviews(missing)
-        .catch(() => new Map<number, { overview: string | null }>());
-
-  const results = page.map((p): SearchResult => {
-    const row = rows.get(p.movieId);
-    const hit = denseById.get(p.movieId);
-    return {
-      movieId: p.movieId,
-      title: row?.title ?? hit?.title ?? "",
-      year: row?.year ?? hit?.year ?? null,
-      genres: row?.genres ?? hit?.genres ?? [],
-      overview: row?.overview ?? overviews.get(p.movieId)?.overview ?? null,
-      score: Number(p.score.toFixed(6)),
-      matchedBy: p.matchedBy,
-      highlight: row?.highlight ?? null,
-    };
-  });
-  return {
-    results,
-    filters: { applied, effective: filters },
-    degraded,
-    hasMore: fused.length > input.offset + input.limit,
-  };
 }

@@ -14,7 +14,7 @@ import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 
 /** Candidates taken from each retriever before fusion. */
-const CANDIDATES = 100;
+const CANDIDATES = 50;
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
 

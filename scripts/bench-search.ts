@@ -1,0 +1,201 @@
+/**
+ * `npm run bench:search [-- --seconds 30] [--concurrency 8]`
+ *
+ * Starts `wrangler dev` on a free port (the local stack must be up: Postgres
+ * with the catalog, Chroma with its vectors, the Neon proxy, the model in the
+ * local R2 and a .dev.vars; see README "Run the API locally"), measures the
+ * first search of the new isolate (cold start), then drives it with
+ * concurrent searches over a fixed query list and prints p50/p95/p99 of the
+ * server-side time (tookMs) and of the client's, throughput, and workerd's
+ * memory. The same queries then go straight to Chroma with precomputed
+ * vectors: the floor the API cannot beat.
+ */
+import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
+import { loadConfig } from "../embed-pipeline/src/config.ts";
+import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
+import { freePort } from "../test/setup/global.ts";
+
+const QUERIES = [
+  "Toy Story",
+  "godfahter",
+  "the one where toys come alive",
+  "dark thriller like Zodiac",
+  "90s comedies",
+  "animated movies from 2010",
+  "westerns before 1980",
+  "space adventure",
+  "heist inside dreams",
+  "pulp fiction",
+  "matrix",
+  "a shark terrorizes a beach town",
+  "romantic comedy in new york",
+  "horror after 2000",
+  "jurasic park",
+  "courtroom drama",
+  "time travel",
+  "zombie apocalypse",
+  "boxing underdog",
+  "robots that feel",
+  "mafia family",
+  "superhero team",
+  "lord of the rings",
+  "coming of age summer",
+  "war movies",
+  "serial killer detective",
+  "talking animals",
+  "high school musical",
+  "stanley kubrick",
+  "pixar",
+];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function summary(label: string, values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`;
+}
+
+/** Runs `task` from `concurrency` loops for `seconds`; returns every latency and the count. */
+async function drive(
+  seconds: number,
+  concurrency: number,
+  task: (i: number) => Promise<number | undefined>,
+) {
+  const client: number[] = [];
+  const server: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const started = performance.now();
+        try {
+          const serverMs = await task(next++);
+          client.push(performance.now() - started);
+          if (serverMs !== undefined) server.push(serverMs);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { client, server, errors, throughput: client.length / seconds };
+}
+
+/** Resident memory of each workerd process (wrangler dev runs an entry proxy and the runtime). */
+function workerdMemoryMb(): string {
+  const lines: string[] = [];
+  for (const pid of execSync("pgrep -f 'bin/workerd serve' || true")
+    .toString()
+    .trim()
+    .split("\n")) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      if (!/Name:\s+workerd/.test(status)) continue;
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+      const peak = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
+      lines.push(`pid ${pid} RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+    } catch {
+      // The process ended between pgrep and the read.
+    }
+  }
+  return lines.join("; ") || "no workerd process found";
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("wrangler dev exited");
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`wrangler dev did not answer on ${url}`);
+}
+
+const program = new Command("bench:search")
+  .option("--seconds <n>", "seconds per phase", (v) => Number(v), 30)
+  .option("--concurrency <n>", "requests in flight", (v) => Number(v), 8)
+  .action(async (options: { seconds: number; concurrency: number }) => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const wrangler = spawn(
+      "npx",
+      ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"],
+      {
+        stdio: ["ignore", "ignore", "inherit"],
+        detached: true,
+      },
+    );
+    try {
+      // The first request reaches a fresh isolate: it loads the model from R2.
+      await waitFor(`${base}/api/nope`, wrangler);
+      const coldStarted = performance.now();
+      // A query no cache has seen, so the isolate must load the model to answer it.
+      const cold = await fetch(
+        `${base}/api/search?q=${encodeURIComponent(`cold start ${Date.now()}`)}`,
+      );
+      const coldBody = (await cold.json()) as { tookMs: number };
+      console.log(
+        `cold start: first search of a new isolate ${(performance.now() - coldStarted).toFixed(0)} ms client-side, ${coldBody.tookMs} ms server-side (status ${cold.status})`,
+      );
+
+      const search = async (i: number) => {
+        const q = QUERIES[i % QUERIES.length] ?? "";
+        const response = await fetch(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
+        if (!response.ok) throw new Error(String(response.status));
+        return ((await response.json()) as { tookMs: number }).tookMs;
+      };
+      await drive(3, options.concurrency, search); // warm-up: every query embedded once
+      const api = await drive(options.seconds, options.concurrency, search);
+      console.log(
+        `\nAPI (wrangler dev, warm, ${options.concurrency} in flight, ${options.seconds} s): ${api.client.length} requests, ${api.throughput.toFixed(0)} req/s, ${api.errors} errors`,
+      );
+      console.log(`  ${summary("server-side (tookMs)", api.server)}`);
+      console.log(`  ${summary("client-side", api.client)}`);
+      console.log(`  workerd memory: ${workerdMemoryMb()}`);
+      if (options.concurrency > 1) {
+        const single = await drive(Math.min(10, options.seconds), 1, search);
+        console.log(
+          `  one request at a time (${Math.min(10, options.seconds)} s): ${summary("server-side", single.server)}; ${summary("client-side", single.client)}`,
+        );
+      }
+
+      const config = loadConfig();
+      const embedder = await OnnxEmbedder.create({
+        modelsDir: config.MODELS_DIR,
+        variant: "int8",
+        device: "cpu",
+      });
+      const vectors = (await embedder.embed(QUERIES)).map((v) => Array.from(v));
+      const collection = await moviesCollection(
+        chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN),
+      );
+      const floor = await drive(options.seconds, options.concurrency, async (i) => {
+        await collection.query({
+          queryEmbeddings: [vectors[i % vectors.length] ?? []],
+          nResults: 100,
+        });
+        return undefined;
+      });
+      console.log(
+        `\nfloor: Chroma alone, precomputed vectors, 100 results (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
+      );
+      console.log(`  ${summary("client-side", floor.client)}`);
+      await embedder.release();
+    } finally {
+      if (wrangler.pid) process.kill(-wrangler.pid, "SIGTERM");
+    }
+  });
+
+await program.parseAsync();

@@ -4,7 +4,12 @@ import { freePort } from "./test/setup/global.ts";
 
 // The services the Worker talks to are started by test/setup/workers-global.ts
 // on these ports; the Worker gets them as bindings.
-const ports = { chroma: await freePort(), neonProxy: await freePort(), files: await freePort() };
+const ports = {
+  chroma: await freePort(),
+  neonProxy: await freePort(),
+  files: await freePort(),
+  anthropic: await freePort(),
+};
 process.env.MARQUEE_TEST_PORTS = JSON.stringify(ports);
 const database = `marquee_workers_${process.pid}`;
 process.env.MARQUEE_TEST_DATABASE = database;
@@ -21,6 +26,9 @@ export default defineConfig({
           NEON_WS_PROXY: `127.0.0.1:${ports.neonProxy}`,
           CHROMA_URL: `http://127.0.0.1:${ports.chroma}`,
           TEST_FILES_URL: `http://127.0.0.1:${ports.files}`,
+          ANTHROPIC_API_KEY: "test-key",
+          ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.anthropic}`,
+          RERANK_BUDGET_MS: "500",
         },
       },
     }),

@@ -13,6 +13,13 @@ export const WorkerEnv = z.object({
     "R2 binding MODELS is missing",
   ),
   MODEL_PREFIX: z.string().default("all-MiniLM-L6-v2"),
+  /** Claude, for re-ranking taste queries (and explanations later); unset means no model calls. */
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /** Cloudflare AI Gateway, or a local fake Messages API in tests. */
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  ANTHROPIC_MODEL: z.string().default("claude-sonnet-4-5"),
+  /** The most a search waits for a re-rank before it keeps the fused order. */
+  RERANK_BUDGET_MS: z.coerce.number().int().min(50).max(10_000).default(1_200),
   /** Local only: host:port of the WebSocket-to-TCP proxy that stands in for Neon's. */
   NEON_WS_PROXY: z.string().optional(),
 });

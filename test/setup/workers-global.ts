@@ -8,6 +8,7 @@ import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
+import { startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** Enough of the catalog for title, typo and description queries (The Godfather is movie 858). */
@@ -22,7 +23,7 @@ let pipelineVectors = "[]";
 
 export default async function setup() {
   const ports = JSON.parse(process.env.MARQUEE_TEST_PORTS ?? "{}") as Record<
-    "chroma" | "neonProxy" | "files",
+    "chroma" | "neonProxy" | "files" | "anthropic",
     number
   >;
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -38,6 +39,7 @@ export default async function setup() {
   const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-workers-chroma-"));
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
   const proxy = await startNeonWsProxy({ port: ports.neonProxy });
+  const anthropic = await startFakeAnthropic(ports.anthropic);
   const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
   const files = createServer((request, response) => {
     const name = path.basename(request.url ?? "");
@@ -87,6 +89,7 @@ export default async function setup() {
 
   return async () => {
     files.close();
+    anthropic.close();
     await proxy.close();
     await chroma.stop();
     rmSync(chromaDir, { recursive: true, force: true });

@@ -83,6 +83,7 @@ export const search = new Hono<AppEnv>().get(
       results: output.results,
       filters: output.filters,
       degraded: output.degraded,
+      reranked: output.reranked,
       nextCursor: output.hasMore ? encodeCursor(input.q, offset + input.limit) : null,
       tookMs: Date.now() - started,
     });

@@ -44,8 +44,10 @@ export interface SearchResult {
 export interface SearchOutput {
   results: SearchResult[];
   filters: { applied: AppliedFilter[]; effective: SearchFilters };
-  degraded: ("vector" | "text")[];
+  degraded: ("vector" | "text" | "rerank")[];
   hasMore: boolean;
+  /** True when Claude reordered this page. */
+  reranked: boolean;
 }
 
 /** What hybrid search needs from the outside world; the Worker and the evaluation supply their own. */
@@ -86,7 +88,7 @@ export async function hybridSearch(
   const applied = inferFilters(input.q);
   const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
   const filters = mergeFilters(explicit, applied);
-  const degraded: ("vector" | "text")[] = [];
+  const degraded: SearchOutput["degraded"] = [];
   // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
   const [denseResult, lexicalResult] = await Promise.allSettled([
     timed(timings, "vector", () => retrievers.dense(input.q, filters)),
@@ -164,5 +166,6 @@ export async function hybridSearch(
     filters: { applied, effective: filters },
     degraded,
     hasMore: fused.length > input.offset + input.limit,
+    reranked: false,
   };
 }

@@ -12,6 +12,7 @@ import {
 import { lexicalSearch, moviesByIds } from "./lexical-search.ts";
 import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
+import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
 
 /** Candidates taken from each retriever before fusion. */
 const CANDIDATES = 50;
@@ -60,7 +61,26 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
     overviews: (ids) => moviesByIds(pool, ids),
   };
   try {
-    return await hybridSearch(input, retrievers, rt.timings);
+    const output = await hybridSearch(input, retrievers, rt.timings);
+    const { ANTHROPIC_API_KEY: apiKey } = rt.env;
+    if (apiKey && isTasteQuery(input.q) && output.results.length > 1) {
+      // Only the page's own order changes, so paging stays stable.
+      try {
+        output.results = await timed(rt.timings, "rerank", () =>
+          rerankWithClaude(input.q, output.results, {
+            apiKey,
+            baseURL: rt.env.ANTHROPIC_BASE_URL,
+            model: rt.env.ANTHROPIC_MODEL,
+            budgetMs: rt.env.RERANK_BUDGET_MS,
+          }),
+        );
+        output.reranked = true;
+      } catch (error) {
+        output.degraded.push("rerank");
+        console.warn(JSON.stringify({ degraded: "rerank", error: String(error) }));
+      }
+    }
+    return output;
   } finally {
     rt.waitUntil(pool.end().catch(() => {}));
   }

@@ -14,7 +14,12 @@ import { MODEL_FILES } from "../core/embedding/model.ts";
 import { chromaClient, MovieMetadata, moviesCollection } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import { type DenseHit, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
+import {
+  CANDIDATES,
+  type DenseHit,
+  hybridSearch,
+  type Retrievers,
+} from "../workers/services/hybrid-search.ts";
 import { lexicalSearch, moviesByIds } from "../workers/services/lexical-search.ts";
 import { chromaWhere } from "../workers/services/query-filters.ts";
 
@@ -181,7 +186,7 @@ async function denseHits(
 ): Promise<DenseHit[]> {
   const result = await collection.query({
     queryEmbeddings: [Array.from(vector)],
-    nResults: 100,
+    nResults: CANDIDATES,
     include: ["metadatas", "distances"],
     ...(where ? { where } : {}),
   });
@@ -234,7 +239,8 @@ for (const judged of queries) {
       const retrievers: Retrievers = {
         dense: async (_q, filters) =>
           mode === "hybrid" ? denseHits(main, query, chromaWhere(filters)) : [],
-        lexical: (q, filters, titleFilters) => lexicalSearch(pool, q, filters, titleFilters, 100),
+        lexical: (q, filters, titleFilters) =>
+          lexicalSearch(pool, q, filters, titleFilters, CANDIDATES),
         overviews: (missing) => moviesByIds(pool, missing),
       };
       const output = await hybridSearch(

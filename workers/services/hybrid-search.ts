@@ -8,6 +8,9 @@ import {
   type SearchFilters,
 } from "./query-filters.ts";
 
+/** Candidates taken from each retriever before fusion. */
+export const CANDIDATES = 50;
+
 /** Trigram similarity above which a title counts as the one asked for. */
 const NEAR_EXACT_TITLE = 0.8;
 

@@ -81,8 +81,7 @@ export async function rerankWithClaude(
     { timeout: options.budgetMs, signal: AbortSignal.timeout(options.budgetMs) },
   );
   const toolUse = message.content.find((block) => block.type === "tool_use");
-  if (toolUse?.type !== "tool_use")
-    throw new Error("Claude answered without the rank_movies tool");
+  if (toolUse?.type !== "tool_use") throw new Error("Claude answered without the rank_movies tool");
   const { ranking } = Ranking.parse(toolUse.input);
   const byId = new Map(head.map((c) => [c.movieId, c]));
   if (ranking.some((id) => !byId.has(id)))

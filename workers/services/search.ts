@@ -3,6 +3,7 @@ import type { WorkerEnv } from "../env.ts";
 import { denseSearch } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
 import {
+  CANDIDATES,
   hybridSearch,
   type Retrievers,
   type SearchInput,
@@ -14,8 +15,6 @@ import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
 
-/** Candidates taken from each retriever before fusion. */
-const CANDIDATES = 50;
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
 

@@ -9,6 +9,7 @@ const ports = {
   neonProxy: await freePort(),
   files: await freePort(),
   anthropic: await freePort(),
+  blackHole: await freePort(),
 };
 process.env.MARQUEE_TEST_PORTS = JSON.stringify(ports);
 const database = `marquee_workers_${process.pid}`;
@@ -29,6 +30,7 @@ export default defineConfig({
           ANTHROPIC_API_KEY: "test-key",
           ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.anthropic}`,
           RERANK_BUDGET_MS: "500",
+          TEST_BLACK_HOLE_URL: `http://127.0.0.1:${ports.blackHole}`,
         },
       },
     }),

@@ -88,3 +88,11 @@ export function startFakeAnthropic(port: number): Promise<Server> {
   });
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
+
+/** A server that accepts connections and never answers: a dependency that hangs. */
+export function startBlackHole(port: number): Promise<Server> {
+  const server = createServer(() => {
+    // Never respond.
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
+}

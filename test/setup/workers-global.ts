@@ -8,7 +8,7 @@ import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
-import { startFakeAnthropic } from "../helpers/fake-anthropic.ts";
+import { startBlackHole, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** Enough of the catalog for title, typo and description queries (The Godfather is movie 858). */
@@ -23,7 +23,7 @@ let pipelineVectors = "[]";
 
 export default async function setup() {
   const ports = JSON.parse(process.env.MARQUEE_TEST_PORTS ?? "{}") as Record<
-    "chroma" | "neonProxy" | "files" | "anthropic",
+    "chroma" | "neonProxy" | "files" | "anthropic" | "blackHole",
     number
   >;
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -40,6 +40,7 @@ export default async function setup() {
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
   const proxy = await startNeonWsProxy({ port: ports.neonProxy });
   const anthropic = await startFakeAnthropic(ports.anthropic);
+  const blackHole = await startBlackHole(ports.blackHole);
   const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
   const files = createServer((request, response) => {
     const name = path.basename(request.url ?? "");
@@ -90,6 +91,8 @@ export default async function setup() {
   return async () => {
     files.close();
     anthropic.close();
+    blackHole.closeAllConnections();
+    blackHole.close();
     await proxy.close();
     await chroma.stop();
     rmSync(chromaDir, { recursive: true, force: true });

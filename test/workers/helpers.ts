@@ -7,6 +7,7 @@ export const testEnv = env as unknown as Record<string, unknown> & {
   MODELS: R2Bucket;
   TEST_FILES_URL: string;
   ANTHROPIC_BASE_URL: string;
+  TEST_BLACK_HOLE_URL: string;
 };
 
 /** Copies the model and tokenizer into the test R2 bucket (what `model:upload` does for real). */

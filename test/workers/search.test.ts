@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { DEAD_CHROMA, DEAD_POSTGRES, request, uploadModel } from "./helpers.ts";
+import { DEAD_CHROMA, DEAD_POSTGRES, request, testEnv, uploadModel } from "./helpers.ts";
 
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
@@ -137,6 +137,22 @@ describe("degradation", () => {
     expect(body.degraded).toEqual(["vector"]);
     expect(body.results[0]?.movieId).toBe(858);
     expect(body.results.every((r) => !r.matchedBy.includes("vector"))).toBe(true);
+  });
+
+  it("serves lexical results when Chroma hangs, within the time budget", async () => {
+    const { body } = await search("q=godfather", { CHROMA_URL: testEnv.TEST_BLACK_HOLE_URL });
+    expect(body.degraded).toEqual(["vector"]);
+    expect(body.results[0]?.movieId).toBe(858);
+    expect(body.tookMs).toBeLessThan(3_000);
+  });
+
+  it("reuses a repeated query's embedding instead of running the model again", async () => {
+    const query = "q=a%20cached%20query%20about%20pirates";
+    expect((await search(query)).body.degraded).toEqual([]);
+    // With the model unreachable, only a cached embedding can still serve the dense side.
+    const again = await search(query, { MODEL_PREFIX: "missing-model" });
+    expect(again.body.degraded).toEqual([]);
+    expect(again.body.results.some((r) => r.matchedBy.includes("vector"))).toBe(true);
   });
 
   it("serves lexical results when the embedder cannot load", async () => {

@@ -24,13 +24,17 @@ interface Runtime {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-function withBudget<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms),
-    ),
-  ]);
+/** Rejects when `promise` takes longer than `ms`; the timer never outlives the race. */
+async function withBudget<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

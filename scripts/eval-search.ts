@@ -11,15 +11,10 @@
 import type { Collection } from "chromadb";
 import pg from "pg";
 import { MODEL_FILES } from "../core/embedding/model.ts";
-import { chromaClient, MovieMetadata, moviesCollection } from "../core/vector/movies-collection.ts";
+import { chromaClient, moviesCollection, queryMovies } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import {
-  CANDIDATES,
-  type DenseHit,
-  hybridSearch,
-  type Retrievers,
-} from "../workers/services/hybrid-search.ts";
+import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
 import { lexicalSearch, moviesByIds } from "../workers/services/lexical-search.ts";
 import { chromaWhere } from "../workers/services/query-filters.ts";
 
@@ -179,29 +174,6 @@ async function seedCollection(
   return collection;
 }
 
-async function denseHits(
-  collection: Collection,
-  vector: Float32Array,
-  where: ReturnType<typeof chromaWhere>,
-): Promise<DenseHit[]> {
-  const result = await collection.query({
-    queryEmbeddings: [Array.from(vector)],
-    nResults: CANDIDATES,
-    include: ["metadatas", "distances"],
-    ...(where ? { where } : {}),
-  });
-  return (result.ids[0] ?? []).map((id, i) => {
-    const metadata = MovieMetadata.parse(result.metadatas[0]?.[i]);
-    return {
-      movieId: Number(id),
-      title: metadata.title,
-      year: metadata.year ?? null,
-      genres: metadata.genres.split("|"),
-      similarity: 1 - (result.distances[0]?.[i] ?? 1),
-    };
-  });
-}
-
 const config = loadConfig();
 if (!config.DATABASE_URL) throw new Error("set DATABASE_URL to the database the pipeline loaded");
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL });
@@ -234,11 +206,11 @@ for (const judged of queries) {
     let ids: number[];
     if (mode === "dense (seed design)" || mode === "dense (Marquee text)") {
       const collection = mode === "dense (seed design)" ? seed : main;
-      ids = (await denseHits(collection, query, undefined)).slice(0, K).map((h) => h.movieId);
+      ids = (await queryMovies(collection, query, CANDIDATES)).slice(0, K).map((h) => h.movieId);
     } else {
       const retrievers: Retrievers = {
         dense: async (_q, filters) =>
-          mode === "hybrid" ? denseHits(main, query, chromaWhere(filters)) : [],
+          mode === "hybrid" ? queryMovies(main, query, CANDIDATES, chromaWhere(filters)) : [],
         lexical: (q, filters, titleFilters) =>
           lexicalSearch(pool, q, filters, titleFilters, CANDIDATES),
         overviews: (missing) => moviesByIds(pool, missing),

@@ -1,4 +1,4 @@
-import { ChromaClient, type Collection, type Metadata } from "chromadb";
+import { ChromaClient, type Collection, type Metadata, type Where } from "chromadb";
 import { z } from "zod";
 import type { EmbeddableMovie } from "../catalog-text.ts";
 
@@ -62,5 +62,40 @@ export function moviesCollection(client: ChromaClient): Promise<Collection> {
     name: MOVIES_COLLECTION,
     configuration: { hnsw: { space: "cosine" } },
     embeddingFunction: null,
+  });
+}
+
+/** A movie found by vector similarity. */
+export interface VectorHit {
+  movieId: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  /** 1 - cosine distance. */
+  similarity: number;
+}
+
+/** The `limit` movies nearest to `vector`, optionally filtered, with validated metadata. */
+export async function queryMovies(
+  collection: Collection,
+  vector: ArrayLike<number>,
+  limit: number,
+  where?: Where,
+): Promise<VectorHit[]> {
+  const result = await collection.query({
+    queryEmbeddings: [Array.from(vector)],
+    nResults: limit,
+    include: ["metadatas", "distances"],
+    ...(where ? { where } : {}),
+  });
+  return (result.ids[0] ?? []).map((id, i) => {
+    const metadata = MovieMetadata.parse(result.metadatas[0]?.[i]);
+    return {
+      movieId: Number(id),
+      title: metadata.title,
+      year: metadata.year ?? null,
+      genres: metadata.genres ? metadata.genres.split("|") : [],
+      similarity: 1 - (result.distances[0]?.[i] ?? 1),
+    };
   });
 }

@@ -1,8 +1,8 @@
 import type { Collection } from "chromadb";
 import {
   chromaClient,
-  MovieMetadata,
   moviesCollection,
+  queryMovies,
 } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
 import type { DenseHit } from "./hybrid-search.ts";
@@ -34,22 +34,5 @@ export async function denseSearch(
   limit: number,
 ): Promise<DenseHit[]> {
   const collection = await collectionFor(env);
-  const where = chromaWhere(filters);
-  const result = await collection.query({
-    queryEmbeddings: [Array.from(vector)],
-    nResults: limit,
-    include: ["metadatas", "distances"],
-    ...(where ? { where } : {}),
-  });
-  const ids = result.ids[0] ?? [];
-  return ids.map((id, i) => {
-    const metadata = MovieMetadata.parse(result.metadatas[0]?.[i]);
-    return {
-      movieId: Number(id),
-      title: metadata.title,
-      year: metadata.year ?? null,
-      genres: metadata.genres ? metadata.genres.split("|") : [],
-      similarity: 1 - (result.distances[0]?.[i] ?? 1),
-    };
-  });
+  return queryMovies(collection, vector, limit, chromaWhere(filters));
 }

@@ -1,3 +1,4 @@
+import type { VectorHit } from "../../core/vector/movies-collection.ts";
 import { ApiError } from "../errors.ts";
 import { type MatchSource, reciprocalRankFusion } from "./fusion.ts";
 import type { MovieRow } from "./lexical-search.ts";
@@ -15,14 +16,7 @@ export const CANDIDATES = 50;
 const NEAR_EXACT_TITLE = 0.8;
 
 /** A movie found by vector similarity. */
-export interface DenseHit {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  /** 1 - cosine distance. */
-  similarity: number;
-}
+export type DenseHit = VectorHit;
 
 export interface SearchInput {
   q: string;

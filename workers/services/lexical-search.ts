@@ -20,6 +20,9 @@ export interface Queryable {
   query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
+/** Queries longer than this skip the title lookup. */
+const MAX_TITLE_WORDS = 8;
+
 /** Rows get a highlighted overview fragment only near the top: ts_headline re-parses text. */
 const HIGHLIGHTED = 20;
 
@@ -51,7 +54,7 @@ export async function lexicalSearch(
        select m.id, ts_rank_cd(m.search_document, q.tsq) as rank,
               row_number() over (order by ts_rank_cd(m.search_document, q.tsq) desc, m.id) as position
          from movies m, q
-        where q.tsq is not null and m.search_document @@ q.tsq
+        where m.search_document @@ q.tsq
           and ($2::text[] is null or m.genres @> $2::text[])
           and ($3::int is null or m.year >= $3::int)
           and ($4::int is null or m.year <= $4::int)
@@ -61,24 +64,32 @@ export async function lexicalSearch(
      title_hits as (
        select m.id, similarity(lower(m.title), q.lq) as similarity
          from movies m, q
-        where lower(m.title) % q.lq
+        where $9 and lower(m.title) % q.lq
           and ($5::text[] is null or m.genres @> $5::text[])
           and ($6::int is null or m.year >= $6::int)
           and ($7::int is null or m.year <= $7::int)
         order by similarity desc, m.id
         limit 10
-     )
+     ),
+     hits as (select id from text_hits union select id from title_hits)
      select m.id as "movieId", m.title, m.year, m.genres, m.overview,
             t.rank, ti.similarity as "titleSimilarity",
             case when t.position <= ${HIGHLIGHTED} and m.overview is not null
                  then ts_headline('english', m.overview, q.tsq, 'MaxFragments=1,MaxWords=18,MinWords=8')
             end as highlight
-       from movies m
+       from hits
+       join movies m on m.id = hits.id
        cross join q
        left join text_hits t on t.id = m.id
-       left join title_hits ti on ti.id = m.id
-      where t.id is not null or ti.id is not null`,
-    [query, ...filterParams(filters), ...filterParams(titleFilters), limit],
+       left join title_hits ti on ti.id = m.id`,
+    [
+      query,
+      ...filterParams(filters),
+      ...filterParams(titleFilters),
+      limit,
+      // A long description is no title: its trigrams only cost time.
+      query.trim().split(/\s+/).length <= MAX_TITLE_WORDS,
+    ],
   );
   return rows.map((row) => MovieRow.parse(row));
 }

@@ -17,6 +17,7 @@ import { chromaClient, moviesCollection } from "../core/vector/movies-collection
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { freePort } from "../test/setup/global.ts";
+import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -184,12 +185,13 @@ const program = new Command("bench:search")
       const floor = await drive(options.seconds, options.concurrency, async (i) => {
         await collection.query({
           queryEmbeddings: [vectors[i % vectors.length] ?? []],
-          nResults: 100,
+          nResults: CANDIDATES,
+          include: ["metadatas", "distances"],
         });
         return undefined;
       });
       console.log(
-        `\nfloor: Chroma alone, precomputed vectors, 100 results (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
+        `\nfloor: Chroma alone, precomputed vectors, ${CANDIDATES} results with metadata (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
       );
       console.log(`  ${summary("client-side", floor.client)}`);
       await embedder.release();

@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { freePort } from "./test/setup/global.ts";
+import { freePort } from "./scripts/lib/free-port.ts";
 
 // The services the Worker talks to are started by test/setup/workers-global.ts
 // on these ports; the Worker gets them as bindings.

@@ -29,8 +29,11 @@ export function buildEmbeddingText(movie: EmbeddableMovie): string {
   return parts.join(" ");
 }
 
-/** sha256 of the embedded text, hex; Web Crypto so it runs in Node and in a Worker alike. */
-export async function contentHash(text: string): Promise<string> {
+/** sha256 of a text, hex; Web Crypto so it runs in Node and in a Worker alike. */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** The content hash of an embedded text: what a vector in Chroma was made from. */
+export const contentHash = sha256Hex;

@@ -16,8 +16,8 @@ import { Command } from "commander";
 import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import { freePort } from "../test/setup/global.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
+import { freePort } from "./lib/free-port.ts";
 
 const QUERIES = [
   "Toy Story",

@@ -13,9 +13,9 @@ import { heartbeat, startChroma } from "./lib/chroma-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const config = loadConfig();
-const port = Number(new URL(config.CHROMA_URL).port || 8000);
+const port = config.chromaPort;
 const pidFile = path.join(config.MARQUEE_HOME, "chroma.pid");
-const defaultPath = process.env.CHROMA_DATA_DIR ?? path.join(config.MARQUEE_HOME, "chroma");
+const defaultPath = config.chromaDataDir;
 
 const program = new Command("chroma").description("the local Chroma server");
 

@@ -51,8 +51,8 @@ async function main(): Promise<void> {
   } else {
     chroma = await startChroma({
       root,
-      dataDir: process.env.CHROMA_DATA_DIR ?? path.join(config.MARQUEE_HOME, "chroma"),
-      port: Number(new URL(config.CHROMA_URL).port || 8000),
+      dataDir: config.chromaDataDir,
+      port: config.chromaPort,
       log: console.log,
     });
   }

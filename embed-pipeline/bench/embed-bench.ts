@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { buildEmbeddingText } from "../../core/catalog-text.ts";
 import { cosine } from "../../core/embedding/pooling.ts";
-import { freePort } from "../../test/setup/global.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { loadConfig } from "../src/config.ts";
 import { buildCatalog } from "../src/ingest/catalog.ts";
 import { readSources } from "../src/ingest/sources.ts";

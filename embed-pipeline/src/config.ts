@@ -8,13 +8,20 @@ const Env = z.object({
   CHROMA_URL: z.string().url().default("http://127.0.0.1:8000"),
   /** Bearer token for a Chroma server behind TLS/auth (production). */
   CHROMA_TOKEN: z.string().min(1).optional(),
+  /** Where the local Chroma server keeps its data (default $MARQUEE_HOME/chroma). */
+  CHROMA_DATA_DIR: z.string().optional(),
   /** Where Marquee keeps local state: the embedded database, Chroma data, pid files. */
   MARQUEE_HOME: z.string().default(".marquee"),
   /** Folder holding the ONNX model files and tokenizer (see `npm run model:fetch`). */
   MODELS_DIR: z.string().default("models/all-MiniLM-L6-v2"),
 });
 
-export type PipelineConfig = z.infer<typeof Env> & { pgliteDir: string };
+export type PipelineConfig = z.infer<typeof Env> & {
+  pgliteDir: string;
+  /** The port of CHROMA_URL, where a local Chroma server is started. */
+  chromaPort: number;
+  chromaDataDir: string;
+};
 
 /** Reads the pipeline's settings from the environment once, failing loudly on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
@@ -25,5 +32,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
     throw new Error(`bad environment: ${problems.join("; ")}`);
   }
-  return { ...parsed.data, pgliteDir: path.join(parsed.data.MARQUEE_HOME, "pglite") };
+  const { MARQUEE_HOME, CHROMA_URL, CHROMA_DATA_DIR } = parsed.data;
+  return {
+    ...parsed.data,
+    pgliteDir: path.join(MARQUEE_HOME, "pglite"),
+    chromaPort: Number(new URL(CHROMA_URL).port || 8000),
+    chromaDataDir: CHROMA_DATA_DIR ?? path.join(MARQUEE_HOME, "chroma"),
+  };
 }

@@ -24,9 +24,9 @@ import {
 } from "../../embed-pipeline/src/embed/run-embed.ts";
 import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
-import { freePort } from "../setup/global.ts";
 
 const MOVIES = 600;
 

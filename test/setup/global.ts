@@ -1,25 +1,12 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
-}
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -5,6 +5,7 @@ import { DEAD_CHROMA, DEAD_POSTGRES, request, testEnv, uploadModel } from "./hel
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), requestId: z.string() }),
 });
+type SearchBody = z.infer<typeof SearchBody>;
 const SearchBody = z.object({
   query: z.string(),
   results: z.array(
@@ -33,6 +34,15 @@ const SearchBody = z.object({
   nextCursor: z.string().nullable(),
   tookMs: z.number(),
 });
+
+/** Every result has `genre` and a year in [from, to]. */
+function expectAllWithin(results: SearchBody["results"], genre: string, from: number, to: number) {
+  for (const r of results) {
+    expect(r.genres).toContain(genre);
+    expect(r.year).toBeGreaterThanOrEqual(from);
+    expect(r.year).toBeLessThanOrEqual(to);
+  }
+}
 
 async function search(query: string, overrides: Record<string, unknown> = {}) {
   const response = await request(`/api/search?${query}`, overrides);
@@ -69,11 +79,7 @@ describe("GET /api/search", () => {
       { kind: "yearTo", value: 1999, from: "90s" },
     ]);
     expect(body.results.length).toBeGreaterThan(5);
-    for (const r of body.results) {
-      expect(r.genres).toContain("Comedy");
-      expect(r.year).toBeGreaterThanOrEqual(1990);
-      expect(r.year).toBeLessThanOrEqual(1999);
-    }
+    expectAllWithin(body.results, "Comedy", 1990, 1999);
   });
 
   it("applies explicit genre and year parameters", async () => {
@@ -81,11 +87,7 @@ describe("GET /api/search", () => {
       "q=space%20adventure&genre=Sci-Fi&yearFrom=1977&yearTo=1985&limit=10",
     );
     expect(body.results.length).toBeGreaterThan(0);
-    for (const r of body.results) {
-      expect(r.genres).toContain("Sci-Fi");
-      expect(r.year).toBeGreaterThanOrEqual(1977);
-      expect(r.year).toBeLessThanOrEqual(1985);
-    }
+    expectAllWithin(body.results, "Sci-Fi", 1977, 1985);
   });
 
   it("pages stably: the same cursor gives the same page, and pages do not overlap", async () => {

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../../core/catalog-text.ts";
 import type { QueryEmbedder } from "./query-embedder.ts";
 
 const LRU_SIZE = 512;
@@ -9,9 +10,7 @@ function cacheKey(model: string, text: string): string {
 }
 
 async function cacheUrl(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-  return `https://embeddings.marquee.internal/${hex}`;
+  return `https://embeddings.marquee.internal/${await sha256Hex(key)}`;
 }
 
 /**

@@ -110,13 +110,19 @@ export class OnnxEmbedder {
     const order = encoded
       .map((_, i) => i)
       .sort((a, b) => (encoded[b]?.length ?? 0) - (encoded[a]?.length ?? 0));
+    const sorted = await this.embedInBatches(order.map((i) => encoded[i] ?? []));
     const vectors = new Array<Float32Array>(texts.length);
-    for (let start = 0; start < order.length; start += this.batchSize) {
-      const indices = order.slice(start, start + this.batchSize);
-      const batch = await this.embedEncoded(indices.map((i) => encoded[i] ?? []));
-      indices.forEach((textIndex, row) => {
-        vectors[textIndex] = batch[row] as Float32Array;
-      });
+    order.forEach((textIndex, row) => {
+      vectors[textIndex] = sorted[row] as Float32Array;
+    });
+    return vectors;
+  }
+
+  /** Already-tokenised texts, `batchSize` per ONNX run, in the order given. */
+  async embedInBatches(encoded: readonly number[][]): Promise<Float32Array[]> {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < encoded.length; start += this.batchSize) {
+      vectors.push(...(await this.embedEncoded(encoded.slice(start, start + this.batchSize))));
     }
     return vectors;
   }

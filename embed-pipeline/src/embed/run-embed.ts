@@ -99,12 +99,7 @@ export async function runEmbedding(
   onProgress({ done, total: encoded.length });
   for (let start = 0; start < encoded.length; start += UPSERT_BATCH) {
     const chunk = encoded.slice(start, start + UPSERT_BATCH);
-    const vectors: Float32Array[] = [];
-    for (let i = 0; i < chunk.length; i += embedder.batchSize) {
-      vectors.push(
-        ...(await embedder.embedEncoded(chunk.slice(i, i + embedder.batchSize).map((c) => c.ids))),
-      );
-    }
+    const vectors = await embedder.embedInBatches(chunk.map((c) => c.ids));
     try {
       await collection.upsert({
         ids: chunk.map((c) => String(c.item.id)),

@@ -13,6 +13,11 @@ import { connect } from "../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../embed-pipeline/src/db/migrate.ts";
 import { embedCatalog } from "../embed-pipeline/src/embed/embed-catalog.ts";
 import { formatIngestReport, runIngest } from "../embed-pipeline/src/ingest/run-ingest.ts";
+import {
+  buildNeighbors,
+  formatNeighborsReport,
+  neighborsMissing,
+} from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -69,8 +74,15 @@ async function main(): Promise<void> {
     await migrate(connection);
     step(`ingest ${path.resolve(dataDir)}`);
     const ingestStarted = performance.now();
-    console.log(formatIngestReport(await runIngest(connection.db, dataDir)));
+    const ingest = await runIngest(connection.db, dataDir);
+    console.log(formatIngestReport(ingest));
     console.log(`ingest took ${((performance.now() - ingestStarted) / 1000).toFixed(1)} s`);
+    const { inserted, updated, deleted } = ingest.written.ratings;
+    const ratingsChanged = inserted + updated + deleted > 0;
+    if (ratingsChanged || (await neighborsMissing(connection.db))) {
+      step("item-item neighbours for recommendations");
+      console.log(formatNeighborsReport(await buildNeighbors(connection.db)));
+    }
     step("embeddings");
     await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, console.log);
   } finally {

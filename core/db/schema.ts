@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   check,
   customType,
   index,
@@ -109,7 +110,11 @@ export const aiExplanations = pgTable(
     promptVersion: text("prompt_version").notNull(),
     /** { explanation, confidence, evidence } as returned to the client. */
     explanation: jsonb("explanation").notNull(),
+    /** "claude" or "fallback" (the deterministic explainer). */
+    source: text("source").notNull(),
     model: text("model").notNull(),
+    /** Messages API calls spent on this explanation (0 for the deterministic explainer); the rate limit counts them. */
+    modelCalls: smallint("model_calls").notNull().default(0),
     inputTokens: integer("input_tokens").notNull().default(0),
     cachedInputTokens: integer("cached_input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
@@ -124,8 +129,67 @@ export const aiExplanations = pgTable(
       t.promptVersion,
     ),
     index("ai_explanations_expires_idx").on(t.expiresAt),
+    index("ai_explanations_user_created_idx").on(t.userId, t.createdAt),
   ],
 );
+
+/**
+ * A user's verdict on an explanation. Source and prompt version are copied
+ * here so the helpful rate per prompt survives the explanation being replaced.
+ */
+export const explanationFeedback = pgTable(
+  "explanation_feedback",
+  {
+    id: serial("id").primaryKey(),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    movieId: integer("movie_id")
+      .notNull()
+      .references(() => movies.id, { onDelete: "cascade" }),
+    explanationId: integer("explanation_id").references(() => aiExplanations.id, {
+      onDelete: "set null",
+    }),
+    source: text("source").notNull(),
+    promptVersion: text("prompt_version").notNull(),
+    helpful: boolean("helpful").notNull(),
+    reason: text("reason"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("explanation_feedback_user_explanation_idx").on(t.userId, t.explanationId),
+    index("explanation_feedback_prompt_idx").on(t.promptVersion, t.source),
+  ],
+);
+
+/**
+ * Item-item neighbours from co-ratings (adjusted cosine, shrunk by co-rating
+ * count), computed offline by `pipeline neighbors`: too heavy for a request.
+ */
+export const movieNeighbors = pgTable(
+  "movie_neighbors",
+  {
+    movieId: integer("movie_id")
+      .notNull()
+      .references(() => movies.id, { onDelete: "cascade" }),
+    neighborId: integer("neighbor_id")
+      .notNull()
+      .references(() => movies.id, { onDelete: "cascade" }),
+    score: real("score").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.neighborId] })],
+);
+
+/** Per-movie rating counts, the popularity prior; computed with the neighbours. */
+export const movieStats = pgTable("movie_stats", {
+  movieId: integer("movie_id")
+    .primaryKey()
+    .references(() => movies.id, { onDelete: "cascade" }),
+  ratingsCount: integer("ratings_count").notNull(),
+  /** Ratings of 4 or more. */
+  likesCount: integer("likes_count").notNull(),
+  meanRating: real("mean_rating").notNull(),
+});
 
 export type Movie = typeof movies.$inferSelect;
 export type NewMovie = typeof movies.$inferInsert;

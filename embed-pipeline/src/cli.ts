@@ -6,6 +6,7 @@ import { migrate } from "./db/migrate.ts";
 import { type EmbedCatalogOptions, embedCatalog } from "./embed/embed-catalog.ts";
 import { type DeviceRequest, OnnxEmbedder } from "./embed/embedder.ts";
 import { formatIngestReport, runIngest } from "./ingest/run-ingest.ts";
+import { buildNeighbors, formatNeighborsReport } from "./recs/build-neighbors.ts";
 
 const program = new Command("pipeline").description(
   "Marquee's offline pipeline: catalog and ratings into Postgres, embeddings into Chroma.",
@@ -47,6 +48,15 @@ program
       console.log(
         `ingest into ${c.target} took ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
+    }),
+  );
+
+program
+  .command("neighbors")
+  .description("recompute item-item neighbours and rating counts (recommendations) from the ratings")
+  .action(() =>
+    withDatabase(async (c) => {
+      console.log(formatNeighborsReport(await buildNeighbors(c.db)));
     }),
   );
 

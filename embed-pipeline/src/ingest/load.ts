@@ -92,7 +92,9 @@ export async function loadCatalog(db: Database, catalog: Catalog): Promise<LoadR
         .onConflictDoUpdate({
           target: [ratings.userId, ratings.movieId],
           set: { rating: sql`excluded.rating`, ratedAt: sql`excluded.rated_at` },
-          setWhere: sql`(ratings.rating, ratings.rated_at) is distinct from (excluded.rating, excluded.rated_at)`,
+          // Only a newer rating in the files wins: a rating changed through the
+          // API since is newer than the export and must survive a re-ingest.
+          setWhere: sql`excluded.rated_at > ratings.rated_at`,
         })
         .returning({ userId: ratings.userId, inserted: sql<boolean>`xmax = 0` });
       tally(ratingCounts, written, chunk.length);

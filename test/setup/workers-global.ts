@@ -6,9 +6,9 @@ import path from "node:path";
 import pg from "pg";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
+import { startBlackHole, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
 import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
-import { startBlackHole, startFakeAnthropic } from "../helpers/fake-anthropic.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** Enough of the catalog for title, typo and description queries (The Godfather is movie 858). */

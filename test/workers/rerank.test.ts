@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { FakeMode } from "../helpers/fake-anthropic.ts";
+import type { FakeMode } from "../../scripts/lib/fake-anthropic.ts";
 import { request, testEnv, uploadModel } from "./helpers.ts";
 
 const fake = () => testEnv.ANTHROPIC_BASE_URL as string;

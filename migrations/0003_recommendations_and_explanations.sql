@@ -28,6 +28,7 @@ CREATE TABLE "movie_stats" (
 ALTER TABLE "ai_explanations" ADD COLUMN "source" text DEFAULT 'claude' NOT NULL;--> statement-breakpoint
 ALTER TABLE "ai_explanations" ALTER COLUMN "source" DROP DEFAULT;--> statement-breakpoint
 ALTER TABLE "ai_explanations" ADD COLUMN "model_calls" smallint DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "movies" ADD COLUMN "title_key" text GENERATED ALWAYS AS (regexp_replace(translate(lower("movies"."title"), 'áàâäãåéèêëíìîïóòôöõøúùûüñçýÿ', 'aaaaaaeeeeiiiioooooouuuuncyy'), '\s*\(.*\)$', '')) STORED;--> statement-breakpoint
 ALTER TABLE "explanation_feedback" ADD CONSTRAINT "explanation_feedback_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "explanation_feedback" ADD CONSTRAINT "explanation_feedback_movie_id_movies_id_fk" FOREIGN KEY ("movie_id") REFERENCES "public"."movies"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "explanation_feedback" ADD CONSTRAINT "explanation_feedback_explanation_id_ai_explanations_id_fk" FOREIGN KEY ("explanation_id") REFERENCES "public"."ai_explanations"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -36,4 +37,5 @@ ALTER TABLE "movie_neighbors" ADD CONSTRAINT "movie_neighbors_neighbor_id_movies
 ALTER TABLE "movie_stats" ADD CONSTRAINT "movie_stats_movie_id_movies_id_fk" FOREIGN KEY ("movie_id") REFERENCES "public"."movies"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "explanation_feedback_user_explanation_idx" ON "explanation_feedback" USING btree ("user_id","explanation_id");--> statement-breakpoint
 CREATE INDEX "explanation_feedback_prompt_idx" ON "explanation_feedback" USING btree ("prompt_version","source");--> statement-breakpoint
-CREATE INDEX "ai_explanations_user_created_idx" ON "ai_explanations" USING btree ("user_id","created_at");
+CREATE INDEX "ai_explanations_user_created_idx" ON "ai_explanations" USING btree ("user_id","created_at");--> statement-breakpoint
+CREATE INDEX "movies_title_key_idx" ON "movies" USING btree ("title_key");

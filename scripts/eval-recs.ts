@@ -11,7 +11,6 @@
  * (`npm start` with DATABASE_URL set, or the pipeline).
  */
 import pg from "pg";
-import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
 import { itemNeighbors, LIKE_THRESHOLD, movieStats } from "../core/recs/item-item.ts";
 import {
   type NeighborEdge,
@@ -21,6 +20,7 @@ import {
   recommend,
   type UserRating,
 } from "../core/recs/recommend.ts";
+import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 
 const K = 20;
@@ -79,7 +79,9 @@ for (const edge of itemNeighbors(trainTriples)) {
 const popularity = movieStats(trainTriples)
   .sort((a, b) => b.likesCount - a.likesCount || a.movieId - b.movieId)
   .map((s) => s.movieId);
-console.log(`neighbours from the training split in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `neighbours from the training split in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 
 // Every movie's vector, once; nearest() is then an exact scan in memory.
 started = performance.now();
@@ -95,12 +97,16 @@ for (let offset = 0; offset < total; offset += 1_000) {
   });
 }
 const vectors = new Map(ids.map((id, i) => [id, matrix[i] as Float32Array]));
-console.log(`${ids.length.toLocaleString("en")} vectors from Chroma in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `${ids.length.toLocaleString("en")} vectors from Chroma in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 
 const sources: RecSources = {
   neighbors: async (seedIds) => seedIds.flatMap((id) => neighborIndex.get(id) ?? []),
   embeddings: async (wanted) =>
-    new Map(wanted.flatMap((id) => (vectors.has(id) ? [[id, vectors.get(id) as Float32Array]] : []))),
+    new Map(
+      wanted.flatMap((id) => (vectors.has(id) ? [[id, vectors.get(id) as Float32Array]] : [])),
+    ),
   nearest: async (vector, n) => {
     let norm = 0;
     for (const x of vector) norm += x * x;
@@ -121,7 +127,10 @@ const sources: RecSources = {
 };
 
 const variants: [string, Partial<RecommendOptions>][] = [
-  ["popularity (baseline)", { weights: { collaborative: 0, content: 0, popular: 1 }, priorRatings: 1e9 }],
+  [
+    "popularity (baseline)",
+    { weights: { collaborative: 0, content: 0, popular: 1 }, priorRatings: 1e9 },
+  ],
   ["content only", { weights: { collaborative: 0, content: 1, popular: 0 } }],
   ["item-item only", { weights: { collaborative: 1, content: 0, popular: 0 } }],
   ["hybrid (the API)", {}],
@@ -159,7 +168,11 @@ for (const [name, options] of variants) {
   table.push(
     `| ${name} | ${pct(all.hits, all.users)} | ${pct(all.recall, all.users)} | ${pct(few.hits, few.users)} | ${pct(few.recall, few.users)} |`,
   );
-  console.log(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s (${few.users} users with few ratings)`);
+  console.log(
+    `${name}: ${((performance.now() - started) / 1000).toFixed(1)} s (${few.users} users with few ratings)`,
+  );
 }
-console.log(`\nweights ${JSON.stringify(RECOMMEND_DEFAULTS.weights)}, prior ${RECOMMEND_DEFAULTS.priorRatings} ratings\n`);
+console.log(
+  `\nweights ${JSON.stringify(RECOMMEND_DEFAULTS.weights)}, prior ${RECOMMEND_DEFAULTS.priorRatings} ratings\n`,
+);
 console.log(table.join("\n"));

@@ -1,8 +1,12 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "./context.ts";
-import { ApiError, errorBody } from "./errors.ts";
+import { ApiError, errorBody, isUnreachable } from "./errors.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { health } from "./routes/health.ts";
+import { ratingsRoutes } from "./routes/ratings.ts";
+import { recommendationsRoutes } from "./routes/recommendations.ts";
 import { search } from "./routes/search.ts";
 
 /** The Marquee API: one error body everywhere, a request id on every response. */
@@ -11,6 +15,9 @@ export function createApp() {
   app.use("*", requestContext());
   app.route("/api/health", health);
   app.route("/api/search", search);
+  app.route("/api/ratings", ratingsRoutes);
+  app.route("/api/recommendations", recommendationsRoutes);
+  app.route("/api/admin", adminRoutes);
   app.notFound((c) =>
     c.json(
       errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId")),
@@ -19,16 +26,27 @@ export function createApp() {
   );
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? crypto.randomUUID();
+    if (error instanceof HTTPException && error.status < 500) {
+      // Hono's own 4xx, e.g. a request body that is not JSON.
+      return c.json(errorBody("BAD_REQUEST", error.message, requestId), 400);
+    }
     if (error instanceof ApiError) {
       if (error.status >= 500)
         console.error(
           JSON.stringify({ requestId, error: error.message, cause: String(error.cause) }),
         );
+      if (error.retryAfterSeconds !== undefined)
+        c.header("Retry-After", String(error.retryAfterSeconds));
       return c.json(errorBody(error.code, error.message, requestId), error.status);
     }
     console.error(
       JSON.stringify({ requestId, error: String(error), stack: (error as Error).stack }),
     );
+    if (isUnreachable(error))
+      return c.json(
+        errorBody("UNAVAILABLE", "a dependency is unavailable; try again", requestId),
+        503,
+      );
     return c.json(errorBody("INTERNAL", "internal error", requestId), 500);
   });
   return app;

@@ -1,4 +1,5 @@
 import type { WorkerEnv } from "./env.ts";
+import type { Db } from "./services/database.ts";
 
 /** Per-request variables set by middleware and read by handlers. */
 export interface Variables {
@@ -6,6 +7,10 @@ export interface Variables {
   env: WorkerEnv;
   /** Milliseconds spent per stage (embed, vector, lexical, total), logged once per request. */
   timings: Record<string, number>;
+  /** The signed-in user, set by requireUser() on user routes. */
+  userId: number;
+  /** drizzle over this request's Postgres pool, set by withDatabase(). */
+  db: Db;
 }
 
 export interface AppEnv {

@@ -17,9 +17,21 @@ export const WorkerEnv = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   /** Cloudflare AI Gateway, or a local fake Messages API in tests. */
   ANTHROPIC_BASE_URL: z.string().url().optional(),
-  ANTHROPIC_MODEL: z.string().default("claude-sonnet-4-5"),
+  ANTHROPIC_MODEL: z.string().default("claude-sonnet-5-5"),
   /** The most a search waits for a re-rank before it keeps the fused order. */
   RERANK_BUDGET_MS: z.coerce.number().int().min(50).max(10_000).default(1_200),
+  /** HS256 secret that signs user tokens (`npm run token` mints them locally). */
+  JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
+  /** Bearer token for /api/admin routes; unset disables them. */
+  ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
+  /** Per Messages API request for an explanation (the SDK retries 429 / 5xx on top). */
+  EXPLAIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  /** Explanations a user may have generated (cache misses) per hour. */
+  EXPLAIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(30),
+  /** How long a cached explanation is served, in days. */
+  EXPLAIN_TTL_DAYS: z.coerce.number().min(0).max(365).default(7),
+  /** Explanations generated in the background for the top recommendations (0 turns it off). */
+  EXPLAIN_PREFETCH: z.coerce.number().int().min(0).max(10).default(3),
   /** Local only: host:port of the WebSocket-to-TCP proxy that stands in for Neon's. */
   NEON_WS_PROXY: z.string().optional(),
 });
@@ -27,7 +39,11 @@ export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
 /** Parses the environment, naming every missing or bad setting. */
 export function parseEnv(raw: unknown): WorkerEnv {
-  const result = WorkerEnv.safeParse(raw);
+  // An empty var (`--var KEY:` or `KEY=` in .dev.vars) means unset.
+  const present = Object.fromEntries(
+    Object.entries(raw as Record<string, unknown>).filter(([, v]) => v !== ""),
+  );
+  const result = WorkerEnv.safeParse(present);
   if (result.success) return result.data;
   throw result.error;
 }

@@ -53,7 +53,9 @@ program
 
 program
   .command("neighbors")
-  .description("recompute item-item neighbours and rating counts (recommendations) from the ratings")
+  .description(
+    "recompute item-item neighbours and rating counts (recommendations) from the ratings",
+  )
   .action(() =>
     withDatabase(async (c) => {
       console.log(formatNeighborsReport(await buildNeighbors(c.db)));

@@ -316,28 +316,6 @@ export function startBlackHole(port: number): Promise<Server> {
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
-/** Typed calls to the fake's control endpoints, for tests and scripts. */
-export function fakeAnthropicControl(baseUrl: string) {
-  const base = baseUrl.replace(/\/+$/, "");
-  const get = async <T>(path: string) => (await (await fetch(`${base}${path}`)).json()) as T;
-  const post = async (path: string, body?: unknown) => {
-    const response = await fetch(`${base}${path}`, {
-      method: "POST",
-      body: body === undefined ? "" : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`fake-anthropic ${path}: ${response.status}`);
-  };
-  return {
-    setMode: (mode: FakeMode, options: Omit<FakeModeRequest, "mode"> = {}) =>
-      post("/__mode", { mode, ...options }),
-    reset: () => post("/__reset"),
-    count: async () => (await get<{ messages: number }>("/__count")).messages,
-    invented: () => get<InventedRecord[]>("/__invented"),
-    requests: () => get<unknown[]>("/__requests"),
-    last: () => get<unknown>("/__last"),
-  };
-}
-
 // --- replies -----------------------------------------------------------------
 
 type FakeBlock =

@@ -77,6 +77,7 @@ export default async function setup() {
       },
     );
   pipeline("ingest", "--data-dir", dataDir);
+  pipeline("neighbors");
   pipeline("embed", "--variant", "int8", "--device", "cpu");
   // The pipeline's int8 vectors for the reference texts: the Worker must reproduce them.
   const texts = JSON.parse(

@@ -26,6 +26,13 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     } finally {
       c.header("X-Request-Id", requestId);
       const timings = { ...c.get("timings"), total: Date.now() - started };
+      // Stage timings for browsers' devtools and the benchmarks.
+      c.header(
+        "Server-Timing",
+        Object.entries(timings)
+          .map(([name, ms]) => `${name};dur=${ms}`)
+          .join(", "),
+      );
       console.log(
         JSON.stringify({
           requestId,

@@ -1,9 +1,9 @@
-import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { searchMovies } from "../services/search.ts";
+import { validate } from "../validation.ts";
 
 const thisYear = new Date().getUTCFullYear();
 const year = z.coerce
@@ -47,45 +47,33 @@ function encodeCursor(q: string, offset: number): string {
     .replace(/=+$/, "");
 }
 
-export const search = new Hono<AppEnv>().get(
-  "/",
-  zValidator("query", SearchQuery, (result) => {
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new ApiError(
-        "BAD_REQUEST",
-        `${issue?.path.join(".") || "query"}: ${issue?.message ?? "invalid"}`,
-      );
-    }
-  }),
-  async (c) => {
-    const started = Date.now();
-    const input = c.req.valid("query");
-    const offset = decodeCursor(input.cursor, input.q);
-    const genres = input.genre === undefined ? [] : [input.genre].flat();
-    const output = await searchMovies(
-      {
-        q: input.q,
-        limit: input.limit,
-        offset,
-        genres,
-        yearFrom: input.yearFrom,
-        yearTo: input.yearTo,
-      },
-      {
-        env: c.get("env"),
-        timings: c.get("timings"),
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-      },
-    );
-    return c.json({
-      query: input.q,
-      results: output.results,
-      filters: output.filters,
-      degraded: output.degraded,
-      reranked: output.reranked,
-      nextCursor: output.hasMore ? encodeCursor(input.q, offset + input.limit) : null,
-      tookMs: Date.now() - started,
-    });
-  },
-);
+export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery), async (c) => {
+  const started = Date.now();
+  const input = c.req.valid("query");
+  const offset = decodeCursor(input.cursor, input.q);
+  const genres = input.genre === undefined ? [] : [input.genre].flat();
+  const output = await searchMovies(
+    {
+      q: input.q,
+      limit: input.limit,
+      offset,
+      genres,
+      yearFrom: input.yearFrom,
+      yearTo: input.yearTo,
+    },
+    {
+      env: c.get("env"),
+      timings: c.get("timings"),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    },
+  );
+  return c.json({
+    query: input.q,
+    results: output.results,
+    filters: output.filters,
+    degraded: output.degraded,
+    reranked: output.reranked,
+    nextCursor: output.hasMore ? encodeCursor(input.q, offset + input.limit) : null,
+    tookMs: Date.now() - started,
+  });
+});

@@ -11,7 +11,7 @@ import { chromaWhere, type SearchFilters } from "./query-filters.ts";
 const collections = new Map<string, Promise<Collection>>();
 
 /** The collection handle, looked up once per isolate (it costs Chroma a round trip). */
-function collectionFor(env: WorkerEnv): Promise<Collection> {
+export function collectionFor(env: WorkerEnv): Promise<Collection> {
   const key = `${env.CHROMA_URL}\u0000${env.CHROMA_TOKEN ?? ""}`;
   let collection = collections.get(key);
   if (!collection) {

@@ -1,8 +1,8 @@
 import { sql } from "drizzle-orm";
 import { movieNeighbors, movieStats } from "../../../core/db/schema.ts";
 import {
-  itemNeighbors,
   movieStats as computeMovieStats,
+  itemNeighbors,
   type RatingTriple,
 } from "../../../core/recs/item-item.ts";
 import { type Database, queryRows } from "../db/connect.ts";

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { Server } from "node:http";
+import { loadConfig } from "../../embed-pipeline/src/config.ts";
+import { startFakeAnthropic } from "./fake-anthropic.ts";
+import { freePort } from "./free-port.ts";
+import { startNeonWsProxy } from "./neon-ws-proxy.ts";
+
+export interface LocalWorker {
+  /** http://127.0.0.1:PORT of `wrangler dev`. */
+  base: string;
+  /** The fake Messages API the Worker calls. */
+  anthropic: string;
+  jwtSecret: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("wrangler dev exited");
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`wrangler dev did not answer on ${url}`);
+}
+
+/**
+ * `wrangler dev` on a free port against DATABASE_URL (through a Neon
+ * WebSocket proxy started here), CHROMA_URL, and a fake Messages API started
+ * here, every binding passed with --var so a developer's .dev.vars is not
+ * needed. For eval:explain and bench:explain.
+ */
+export async function startLocalWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
+  const config = loadConfig();
+  if (!config.DATABASE_URL) throw new Error("set DATABASE_URL to the database `npm start` loaded");
+  const [port, proxyPort, anthropicPort] = [await freePort(), await freePort(), await freePort()];
+  const proxy = await startNeonWsProxy({ port: proxyPort });
+  const anthropic: Server = await startFakeAnthropic(anthropicPort);
+  const secrets = {
+    jwtSecret: `local-jwt-${crypto.randomUUID()}`,
+    adminToken: `local-admin-${crypto.randomUUID()}`,
+  };
+  const all: Record<string, string> = {
+    DATABASE_URL: config.DATABASE_URL,
+    NEON_WS_PROXY: `127.0.0.1:${proxyPort}`,
+    CHROMA_URL: config.CHROMA_URL,
+    ANTHROPIC_API_KEY: "local-fake",
+    ANTHROPIC_BASE_URL: `http://127.0.0.1:${anthropicPort}`,
+    JWT_SECRET: secrets.jwtSecret,
+    ADMIN_TOKEN: secrets.adminToken,
+    EXPLAIN_RATE_LIMIT: "10000",
+    EXPLAIN_PREFETCH: "0",
+    ...vars,
+  };
+  const wrangler = spawn(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      ...Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ],
+    { stdio: ["ignore", "ignore", "inherit"], detached: true },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (wrangler.pid) process.kill(-wrangler.pid, "SIGTERM");
+    anthropic.close();
+    await proxy.close();
+  };
+  try {
+    await waitFor(`${base}/api/health`, wrangler);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { base, anthropic: all.ANTHROPIC_BASE_URL as string, ...secrets, stop };
+}

@@ -1,0 +1,181 @@
+import { and, eq, gte, inArray } from "drizzle-orm";
+import { movies, ratings, TITLE_ACCENTED, TITLE_PLAIN } from "../../../core/db/schema.ts";
+import { LIKE_THRESHOLD } from "../../../core/recs/item-item.ts";
+import type { WorkerEnv } from "../../env.ts";
+import { ApiError } from "../../errors.ts";
+import type { Db } from "../database.ts";
+
+/** Reads only: the request pool or the transaction that holds the single-flight lock. */
+export type Reader = Pick<Db, "select">;
+
+import { collectionFor } from "../dense-search.ts";
+import type { ExplainContext, LikedMovie, MovieFacts } from "./types.ts";
+
+/** Liked movies passed to the model: enough to choose from, few enough to stay focused. */
+export const LIKED_IN_CONTEXT = 6;
+export const NEIGHBORS_IN_CONTEXT = 5;
+
+const factColumns = {
+  movieId: movies.id,
+  title: movies.title,
+  year: movies.year,
+  genres: movies.genres,
+  director: movies.director,
+  topCast: movies.topCast,
+  tags: movies.tags,
+  overview: movies.overview,
+};
+
+export async function movieFacts(db: Reader, movieId: number): Promise<MovieFacts | undefined> {
+  const [row] = await db.select(factColumns).from(movies).where(eq(movies.id, movieId));
+  return row;
+}
+
+/** The target's vector from Chroma; documents go to the model, never vectors. */
+async function targetVector(env: WorkerEnv, targetId: number): Promise<number[] | undefined> {
+  const collection = await collectionFor(env);
+  const got = await collection.get({ ids: [String(targetId)], include: ["embeddings"] });
+  return got.embeddings[0] ?? undefined;
+}
+
+/** How close each liked movie is to the target (cosine), for the closest 50. */
+async function likedSimilarity(env: WorkerEnv, vector: number[], likedIds: number[]) {
+  const similarity = new Map<number, number>();
+  if (likedIds.length === 0) return similarity;
+  const collection = await collectionFor(env);
+  const result = await collection.query({
+    queryEmbeddings: [vector],
+    ids: likedIds.map(String),
+    nResults: Math.min(likedIds.length, 50),
+    include: ["distances"],
+  });
+  (result.ids[0] ?? []).forEach((id, i) => {
+    similarity.set(Number(id), 1 - (result.distances[0]?.[i] ?? 1));
+  });
+  return similarity;
+}
+
+/** The target's nearest catalog neighbours, with their facts from Postgres. */
+async function nearestFacts(db: Reader, env: WorkerEnv, vector: number[], targetId: number) {
+  const collection = await collectionFor(env);
+  const near = await collection.query({
+    queryEmbeddings: [vector],
+    nResults: NEIGHBORS_IN_CONTEXT + 1,
+    include: [],
+  });
+  const ids = (near.ids[0] ?? [])
+    .map(Number)
+    .filter((id) => id !== targetId)
+    .slice(0, NEIGHBORS_IN_CONTEXT);
+  if (ids.length === 0) return [];
+  const rows = await db.select(factColumns).from(movies).where(inArray(movies.id, ids));
+  return rows.sort((a, b) => ids.indexOf(a.movieId) - ids.indexOf(b.movieId));
+}
+
+const lower = (xs: string[]) => new Set(xs.map((x) => x.toLowerCase()));
+
+/** What a liked movie shares with the target, and a relevance score to order them by. */
+function relate(target: MovieFacts, movie: MovieFacts, rating: number, similarity: number) {
+  const cast = movie.topCast.filter((p) => target.topCast.includes(p));
+  const genres = movie.genres.filter((g) => target.genres.includes(g));
+  const targetTags = lower(target.tags);
+  const tags = movie.tags.filter((t) => targetTags.has(t.toLowerCase())).slice(0, 5);
+  const director = Boolean(movie.director && movie.director === target.director);
+  const liked: LikedMovie = {
+    ...movie,
+    rating,
+    similarity,
+    shared: { director, cast, genres, tags },
+  };
+  const score =
+    (director ? 3 : 0) +
+    2 * Math.min(cast.length, 2) +
+    Math.min(tags.length, 3) +
+    0.5 * genres.length +
+    4 * similarity +
+    (rating - LIKE_THRESHOLD);
+  return { liked, score };
+}
+
+/**
+ * The retrieved context for (user, target): the target's facts, the user's
+ * liked movies most related to it (similarity in Chroma, shared director,
+ * cast, tags, genres), and the target's nearest catalog neighbours.
+ */
+export async function retrieveContext(
+  db: Reader,
+  env: WorkerEnv,
+  userId: number,
+  targetId: number,
+): Promise<{ context: ExplainContext; degraded: string[] }> {
+  const degraded = new Set<string>();
+  // Without Chroma the explainer still runs, on metadata alone.
+  const vectorStep =
+    <T>(fallback: T) =>
+    (error: unknown) => {
+      degraded.add("vector");
+      console.warn(JSON.stringify({ degraded: "vector", during: "explain", error: String(error) }));
+      return fallback;
+    };
+  // Postgres and Chroma in parallel; the chain is as short as the data allows.
+  const [target, likedRows, vector] = await Promise.all([
+    movieFacts(db, targetId),
+    db
+      .select({ ...factColumns, rating: ratings.rating })
+      .from(ratings)
+      .innerJoin(movies, eq(movies.id, ratings.movieId))
+      .where(and(eq(ratings.userId, userId), gte(ratings.rating, LIKE_THRESHOLD))),
+    targetVector(env, targetId).catch(vectorStep(undefined)),
+  ]);
+  if (!target) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);
+  const liked = likedRows.filter((r) => r.movieId !== targetId);
+  const [similarity, neighbors] = vector
+    ? await Promise.all([
+        likedSimilarity(
+          env,
+          vector,
+          liked.map((r) => r.movieId),
+        ).catch(vectorStep(new Map<number, number>())),
+        nearestFacts(db, env, vector, targetId).catch(vectorStep([] as MovieFacts[])),
+      ])
+    : [new Map<number, number>(), [] as MovieFacts[]];
+  const ranked = liked
+    .map(({ rating, ...movie }) =>
+      relate(target, movie, rating, similarity.get(movie.movieId) ?? 0),
+    )
+    .sort(
+      (a, b) =>
+        b.score - a.score || b.liked.rating - a.liked.rating || a.liked.movieId - b.liked.movieId,
+    )
+    .slice(0, LIKED_IN_CONTEXT)
+    .map((r) => r.liked);
+  return { context: { userId, target, liked: ranked, neighbors }, degraded: [...degraded] };
+}
+
+/** Lower case, accents folded and a trailing parenthetical dropped: movies.title_key's rule. */
+function titleKey(text: string): string {
+  let out = "";
+  for (const ch of text.toLowerCase()) {
+    const i = TITLE_ACCENTED.indexOf(ch);
+    out += i >= 0 ? TITLE_PLAIN[i] : ch;
+  }
+  return out.replace(/\s*\(.*\)$/, "");
+}
+
+/**
+ * Which of the candidate spans of an explanation are titles in the catalog
+ * (lower-cased), so the grounding check can spot a real movie that was not
+ * in the context. Matched on the indexed title key ("Amélie" finds "Amelie",
+ * "Seven" finds "Seven (a.k.a. Se7en)"), with or without a leading "The".
+ */
+export async function catalogTitlesAmong(db: Reader, candidates: string[]): Promise<Set<string>> {
+  if (candidates.length === 0) return new Set();
+  const lowered = [...new Set(candidates.map((c) => c.toLowerCase()))];
+  const keys = (c: string) => [titleKey(c), `the ${titleKey(c)}`];
+  const rows = await db
+    .select({ key: movies.titleKey })
+    .from(movies)
+    .where(inArray(movies.titleKey, [...new Set(lowered.flatMap(keys))]));
+  const found = new Set(rows.map((r) => r.key));
+  return new Set(lowered.filter((c) => keys(c).some((k) => found.has(k))));
+}

@@ -1,0 +1,114 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { movies, ratings, users } from "../../core/db/schema.ts";
+import { ApiError } from "../errors.ts";
+import type { Db } from "./database.ts";
+
+export interface RatedMovie {
+  movieId: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  rating: number;
+  ratedAt: string;
+}
+
+/** The user's ratings, newest first, with the total and the current ratings version. */
+export async function listRatings(db: Db, userId: number, limit: number, offset: number) {
+  const [rows, [summary]] = await Promise.all([
+    db
+      .select({
+        movieId: ratings.movieId,
+        title: movies.title,
+        year: movies.year,
+        genres: movies.genres,
+        rating: ratings.rating,
+        ratedAt: ratings.ratedAt,
+      })
+      .from(ratings)
+      .innerJoin(movies, eq(movies.id, ratings.movieId))
+      .where(eq(ratings.userId, userId))
+      .orderBy(desc(ratings.ratedAt), ratings.movieId)
+      .limit(limit)
+      .offset(offset),
+    db
+      .select({
+        total: sql<number>`(select count(*)::int from ${ratings} where ${ratings.userId} = ${userId})`,
+        ratingsVersion: sql<number>`coalesce((select ${users.ratingsVersion} from ${users} where ${users.id} = ${userId}), 0)`,
+      })
+      .from(sql`(select 1) as one`),
+  ]);
+  return {
+    ratings: rows.map((r) => ({ ...r, ratedAt: r.ratedAt.toISOString() })),
+    total: summary?.total ?? 0,
+    ratingsVersion: summary?.ratingsVersion ?? 0,
+  };
+}
+
+/** One rating, or null when the user has not rated the movie. */
+export async function getRating(db: Db, userId: number, movieId: number) {
+  const [row] = await db
+    .select({ rating: ratings.rating, ratedAt: ratings.ratedAt })
+    .from(ratings)
+    .where(and(eq(ratings.userId, userId), eq(ratings.movieId, movieId)));
+  return row ? { movieId, rating: row.rating, ratedAt: row.ratedAt.toISOString() } : null;
+}
+
+/** Bumps the user's ratings version: every cached explanation of theirs becomes a miss. */
+async function bumpVersion(tx: Pick<Db, "update">, userId: number): Promise<number> {
+  const [row] = await tx
+    .update(users)
+    .set({ ratingsVersion: sql`${users.ratingsVersion} + 1` })
+    .where(eq(users.id, userId))
+    .returning({ ratingsVersion: users.ratingsVersion });
+  return row?.ratingsVersion ?? 0;
+}
+
+/**
+ * Creates or changes a rating in one transaction that commits before the
+ * response: the movie must exist (404), the user row is created on a first
+ * rating, and a changed rating bumps the ratings version.
+ */
+export async function putRating(db: Db, userId: number, movieId: number, rating: number) {
+  return db.transaction(async (tx) => {
+    const [movie] = await tx.select({ id: movies.id }).from(movies).where(eq(movies.id, movieId));
+    if (!movie) throw new ApiError("NOT_FOUND", `movie ${movieId} does not exist`);
+    await tx.insert(users).values({ id: userId }).onConflictDoNothing();
+    const now = new Date();
+    const changed = await tx
+      .insert(ratings)
+      .values({ userId, movieId, rating, ratedAt: now })
+      .onConflictDoUpdate({
+        target: [ratings.userId, ratings.movieId],
+        set: { rating, ratedAt: now },
+        setWhere: sql`${ratings.rating} is distinct from excluded.rating`,
+      })
+      .returning({ movieId: ratings.movieId });
+    const ratingsVersion =
+      changed.length > 0
+        ? await bumpVersion(tx, userId)
+        : ((await tx.select({ v: users.ratingsVersion }).from(users).where(eq(users.id, userId)))[0]
+            ?.v ?? 0);
+    const current = await tx
+      .select({ ratedAt: ratings.ratedAt })
+      .from(ratings)
+      .where(and(eq(ratings.userId, userId), eq(ratings.movieId, movieId)));
+    return {
+      movieId,
+      rating,
+      ratedAt: (current[0]?.ratedAt ?? now).toISOString(),
+      ratingsVersion,
+    };
+  });
+}
+
+/** Deletes a rating (404 when there is none) and bumps the ratings version. */
+export async function deleteRating(db: Db, userId: number, movieId: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const gone = await tx
+      .delete(ratings)
+      .where(and(eq(ratings.userId, userId), eq(ratings.movieId, movieId)))
+      .returning({ movieId: ratings.movieId });
+    if (gone.length === 0) throw new ApiError("NOT_FOUND", `you have not rated movie ${movieId}`);
+    return bumpVersion(tx, userId);
+  });
+}

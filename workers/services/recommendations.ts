@@ -1,0 +1,122 @@
+import { desc, eq, inArray } from "drizzle-orm";
+import { movieNeighbors, movieStats, movies, ratings } from "../../core/db/schema.ts";
+import {
+  type Recommendation,
+  type RecSources,
+  recommend,
+  type Signal,
+  type UserRating,
+} from "../../core/recs/recommend.ts";
+import type { WorkerEnv } from "../env.ts";
+import type { Db } from "./database.ts";
+import { collectionFor } from "./dense-search.ts";
+
+export interface RecommendationResult {
+  movieId: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  overview: string | null;
+  score: number;
+  signals: Signal[];
+  because: { movieId: number; title: string; yourRating: number }[];
+}
+
+/** The user's ratings in the recommender's shape. */
+export async function userRatings(db: Db, userId: number): Promise<UserRating[]> {
+  const rows = await db
+    .select({ movieId: ratings.movieId, rating: ratings.rating, ratedAt: ratings.ratedAt })
+    .from(ratings)
+    .where(eq(ratings.userId, userId));
+  return rows.map((r) => ({ ...r, ratedAt: r.ratedAt.getTime() }));
+}
+
+/** Postgres for the collaborative and popularity signals, Chroma for the content signal. */
+function workerSources(db: Db, env: WorkerEnv): RecSources {
+  return {
+    neighbors: (seedIds) =>
+      db
+        .select({
+          movieId: movieNeighbors.movieId,
+          neighborId: movieNeighbors.neighborId,
+          score: movieNeighbors.score,
+        })
+        .from(movieNeighbors)
+        .where(inArray(movieNeighbors.movieId, seedIds)),
+    embeddings: async (ids) => {
+      const collection = await collectionFor(env);
+      const got = await collection.get({ ids: ids.map(String), include: ["embeddings"] });
+      return new Map(got.ids.map((id, i) => [Number(id), got.embeddings[i] ?? []]));
+    },
+    nearest: async (vector, n) => {
+      const collection = await collectionFor(env);
+      const result = await collection.query({
+        queryEmbeddings: [Array.from(vector)],
+        nResults: n,
+        include: ["embeddings", "distances"],
+      });
+      return (result.ids[0] ?? []).map((id, i) => ({
+        movieId: Number(id),
+        similarity: 1 - (result.distances[0]?.[i] ?? 1),
+        embedding: result.embeddings[0]?.[i] ?? [],
+      }));
+    },
+    popular: async (n) =>
+      (
+        await db
+          .select({ movieId: movieStats.movieId })
+          .from(movieStats)
+          .orderBy(desc(movieStats.likesCount), movieStats.movieId)
+          .limit(n)
+      ).map((r) => r.movieId),
+  };
+}
+
+/**
+ * Recommendations for a user, each naming the rated movies behind it. Chroma
+ * down drops the content signal (`degraded: ["content"]`); the rest answer.
+ */
+export async function recommendFor(
+  db: Db,
+  env: WorkerEnv,
+  userId: number,
+  limit: number,
+): Promise<{ results: RecommendationResult[]; degraded: Signal[] }> {
+  const history = await userRatings(db, userId);
+  const { items, degraded } = await recommend(history, workerSources(db, env), { limit });
+  const yourRating = new Map(history.map((r) => [r.movieId, r.rating]));
+  const ids = [...new Set(items.flatMap((r: Recommendation) => [r.movieId, ...r.because]))];
+  const details =
+    ids.length === 0
+      ? []
+      : await db
+          .select({
+            movieId: movies.id,
+            title: movies.title,
+            year: movies.year,
+            genres: movies.genres,
+            overview: movies.overview,
+          })
+          .from(movies)
+          .where(inArray(movies.id, ids));
+  const byId = new Map(details.map((d) => [d.movieId, d]));
+  const results = items.flatMap((item) => {
+    const movie = byId.get(item.movieId);
+    if (!movie) return [];
+    return [
+      {
+        ...movie,
+        score: Number(item.score.toFixed(6)),
+        signals: item.signals,
+        because: item.because.flatMap((id) => {
+          const m = byId.get(id);
+          const rating = yourRating.get(id);
+          return m && rating !== undefined
+            ? [{ movieId: id, title: m.title, yourRating: rating }]
+            : [];
+        }),
+      },
+    ];
+  });
+  return { results, degraded };
+}

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { PROMPT_VERSION } from "../../workers/services/explain/prompt.ts";
+import { INSTRUCTIONS, PROMPT_VERSION } from "../../workers/services/explain/prompt.ts";
 import { fake, query, readEvents, request, requestAs, testEnv } from "./helpers.ts";
 
 // Users only this file touches; each has many 4+ ratings in the test catalog.
@@ -317,7 +317,8 @@ describe("prompt injection", () => {
         "movieId",
         "source",
       ]);
-      expect(body.explanation).not.toMatch(/system prompt|You explain to one person/);
+      // Titles are data and may be quoted; the instructions never leak.
+      expect(body.explanation).not.toContain(INSTRUCTIONS.slice(0, 40));
       const [sent] = (await fake().requests()) as { messages: { content: string }[] }[];
       const content = sent?.messages[0]?.content ?? "";
       expect(content).toContain(
@@ -327,7 +328,8 @@ describe("prompt injection", () => {
       // The deterministic explainer is equally unmoved.
       await forget(USER);
       const offline = await explained(USER, 21, NO_KEY);
-      expect(offline.explanation).not.toMatch(/system prompt/);
+      expect(offline.explanation).not.toContain(INSTRUCTIONS.slice(0, 40));
+      expect(offline.evidence.length).toBeGreaterThan(0);
     } finally {
       for (const m of saved)
         await query("update movies set tags = $1, title = $2 where id = $3", [

@@ -38,7 +38,10 @@ const fmt = (s: ReturnType<typeof stats>) =>
 const program = new Command("bench:explain")
   .option("--seconds <n>", "seconds per timed phase", (v) => Number(v), 20)
   .option("--uncached <n>", "new explanations to time", (v) => Number(v), 150)
-  .action(async (options: { seconds: number; uncached: number }) => {
+  .option("--user <id>", "explain for this user (default: the median user by likes)", (v) =>
+    Number(v),
+  )
+  .action(async (options: { seconds: number; uncached: number; user?: number }) => {
     const config = loadConfig();
     const db = new pg.Client({ connectionString: config.DATABASE_URL });
     await db.connect();
@@ -46,13 +49,18 @@ const program = new Command("bench:explain")
     const fake = fakeAnthropicControl(worker.anthropic);
     try {
       await fake.setMode("explain-valid");
-      // One user with many likes; targets are movies they have not rated.
+      // The median user by number of liked movies (or --user): retrieval reads all their likes.
       const [user] = (
-        await db.query<{ id: number }>(
-          "select user_id as id from ratings where rating >= 4 group by user_id order by count(*) desc, user_id limit 1 offset 3",
+        await db.query<{ id: number; likes: number }>(
+          `with likes as (select user_id, count(*)::int as n from ratings where rating >= 4 group by user_id)
+           select user_id as id, n as likes from likes
+            where $1::int is null or user_id = $1
+            order by n, user_id offset (case when $1::int is null then (select count(*) / 2 from likes) else 0 end) limit 1`,
+          [options.user ?? null],
         )
       ).rows;
-      const userId = user?.id ?? 1;
+      if (!user) throw new Error(`user ${options.user} has no liked movies`);
+      const userId = user.id;
       const { rows: targets } = await db.query<{ id: number }>(
         `select m.id from movies m join movie_stats s on s.movie_id = m.id
           where not exists (select 1 from ratings r where r.user_id = $1 and r.movie_id = m.id)
@@ -110,7 +118,9 @@ const program = new Command("bench:explain")
       const cached = await timed("/api/recommendations/{id}/explain", "total");
       const baseline = await timed(`/api/ratings/${rated?.movie_id ?? 1}`, "total");
 
-      console.log(`user ${userId}; fake model answering instantly; one request at a time`);
+      console.log(
+        `user ${userId} (${user.likes} movies rated 4+); fake model answering instantly; one request at a time`,
+      );
       console.log(
         `cached explanation, server-side:   ${fmt(cached.server)}; client ${fmt(cached.client)}`,
       );

@@ -10,7 +10,7 @@
  * memory. The same queries then go straight to Chroma with precomputed
  * vectors: the floor the API cannot beat.
  */
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
@@ -18,6 +18,7 @@ import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 import { freePort } from "./lib/free-port.ts";
+import { waitFor } from "./lib/local-worker.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -108,20 +109,6 @@ function workerdMemoryMb(): string {
     }
   }
   return lines.join("; ") || "no workerd process found";
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error("wrangler dev exited");
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`wrangler dev did not answer on ${url}`);
 }
 
 const program = new Command("bench:search")

@@ -8,6 +8,7 @@
  * The data comes through RecSources, so the Worker (Postgres + Chroma) and
  * eval:recs (in memory, on a training split) run the same ranking.
  */
+import { cosine } from "../embedding/pooling.ts";
 import { LIKE_THRESHOLD } from "./item-item.ts";
 
 export interface UserRating {
@@ -90,20 +91,6 @@ export function tasteSeeds(ratings: readonly UserRating[], max: number): Seed[] 
     .sort((a, b) => b.rating - a.rating || b.ratedAt - a.ratedAt || a.movieId - b.movieId)
     .slice(0, max)
     .map((r) => ({ movieId: r.movieId, weight: Math.max(r.rating - mean, 0) + 0.5 }));
-}
-
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
 }
 
 interface Scored {

@@ -15,7 +15,8 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
+/** Resolves once `url` answers at all; fails when the process exits first. */
+export async function waitFor(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error("wrangler dev exited");

@@ -8,102 +8,18 @@ import {
   splitSentences,
   titleCandidates,
 } from "../../workers/services/explain/grounding.ts";
-import type {
-  ExplainContext,
-  ExplanationDraft,
-  LikedMovie,
-  MovieFacts,
-} from "../../workers/services/explain/types.ts";
-
-function movie(facts: Partial<MovieFacts> & Pick<MovieFacts, "movieId" | "title">): MovieFacts {
-  return {
-    year: null,
-    genres: [],
-    director: null,
-    topCast: [],
-    tags: [],
-    overview: null,
-    ...facts,
-  };
-}
-
-function liked(
-  facts: Partial<LikedMovie> & Pick<LikedMovie, "movieId" | "title" | "rating">,
-): LikedMovie {
-  return {
-    ...movie(facts),
-    rating: facts.rating,
-    similarity: facts.similarity ?? 0,
-    shared: facts.shared ?? { director: false, cast: [], genres: [], tags: [] },
-  };
-}
-
-const zodiac = movie({
-  movieId: 53_519,
-  title: "Zodiac",
-  year: 2007,
-  genres: ["Crime", "Drama", "Mystery", "Thriller"],
-  director: "David Fincher",
-  topCast: ["Jake Gyllenhaal", "Mark Ruffalo", "Robert Downey Jr."],
-  tags: ["serial killer", "investigation"],
-  overview: "A cartoonist becomes obsessed with tracking down the Zodiac killer.",
-});
-
-const se7en = liked({
-  movieId: 47,
-  title: "Seven (a.k.a. Se7en)",
-  year: 1995,
-  genres: ["Mystery", "Thriller"],
-  director: "David Fincher",
-  topCast: ["Brad Pitt", "Morgan Freeman"],
-  tags: ["serial killer"],
-  rating: 5,
-  similarity: 0.71,
-  shared: { director: true, cast: [], genres: ["Mystery", "Thriller"], tags: ["serial killer"] },
-});
-
-const silence = liked({
-  movieId: 593,
-  title: "The Silence of the Lambs",
-  year: 1991,
-  genres: ["Crime", "Horror", "Thriller"],
-  director: "Jonathan Demme",
-  topCast: ["Jodie Foster", "Anthony Hopkins"],
-  tags: ["hannibal lecter"],
-  rating: 4.5,
-  similarity: 0.64,
-  shared: { director: false, cast: [], genres: ["Crime", "Thriller"], tags: [] },
-});
-
-const donnie = liked({
-  movieId: 4878,
-  title: "Donnie Darko",
-  year: 2001,
-  genres: ["Drama", "Mystery", "Sci-Fi"],
-  director: "Richard Kelly",
-  topCast: ["Jake Gyllenhaal", "Jena Malone"],
-  tags: ["time travel"],
-  rating: 4,
-  similarity: 0.42,
-  shared: { director: false, cast: ["Jake Gyllenhaal"], genres: ["Drama", "Mystery"], tags: [] },
-});
-
-const prisoners = movie({
-  movieId: 104_374,
-  title: "Prisoners",
-  year: 2013,
-  genres: ["Drama", "Mystery", "Thriller"],
-  director: "Denis Villeneuve",
-  topCast: ["Hugh Jackman", "Jake Gyllenhaal"],
-});
+import type { ExplainContext, ExplanationDraft } from "../../workers/services/explain/types.ts";
+import {
+  donnie,
+  explainContext,
+  liked,
+  se7en,
+  silence,
+  zodiac,
+} from "../helpers/explain-contexts.ts";
 
 // Se7en is deliberately not first: the fallback must find it by strength.
-const context: ExplainContext = {
-  userId: 7,
-  target: zodiac,
-  liked: [silence, donnie, se7en],
-  neighbors: [prisoners],
-};
+const context = explainContext({ liked: [silence, donnie, se7en] });
 
 function contextTitles(ctx: ExplainContext): Set<string> {
   return new Set([ctx.target, ...ctx.liked, ...ctx.neighbors].map((m) => m.title.toLowerCase()));

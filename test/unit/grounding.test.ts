@@ -8,102 +8,11 @@ import {
 import type {
   ExplainContext,
   ExplanationDraft,
-  LikedMovie,
-  MovieFacts,
   Violation,
 } from "../../workers/services/explain/types.ts";
+import { explainContext, movie, prisoners, zodiac } from "../helpers/explain-contexts.ts";
 
-function movie(facts: Partial<MovieFacts> & Pick<MovieFacts, "movieId" | "title">): MovieFacts {
-  return {
-    year: null,
-    genres: [],
-    director: null,
-    topCast: [],
-    tags: [],
-    overview: null,
-    ...facts,
-  };
-}
-
-function liked(
-  facts: Partial<LikedMovie> & Pick<LikedMovie, "movieId" | "title" | "rating">,
-): LikedMovie {
-  return {
-    ...movie(facts),
-    rating: facts.rating,
-    similarity: facts.similarity ?? 0,
-    shared: facts.shared ?? { director: false, cast: [], genres: [], tags: [] },
-  };
-}
-
-const zodiac = movie({
-  movieId: 53_519,
-  title: "Zodiac",
-  year: 2007,
-  genres: ["Crime", "Drama", "Mystery", "Thriller"],
-  director: "David Fincher",
-  topCast: ["Jake Gyllenhaal", "Mark Ruffalo", "Robert Downey Jr."],
-  tags: ["serial killer", "investigation"],
-  overview:
-    "A San Francisco cartoonist becomes an amateur detective obsessed with tracking down the Zodiac killer.",
-});
-
-const se7en = liked({
-  movieId: 47,
-  title: "Seven (a.k.a. Se7en)",
-  year: 1995,
-  genres: ["Mystery", "Thriller"],
-  director: "David Fincher",
-  topCast: ["Brad Pitt", "Morgan Freeman"],
-  tags: ["serial killer"],
-  overview: "Two detectives hunt a serial killer who uses the seven deadly sins as his motives.",
-  rating: 5,
-  similarity: 0.71,
-  shared: { director: true, cast: [], genres: ["Mystery", "Thriller"], tags: ["serial killer"] },
-});
-
-const silence = liked({
-  movieId: 593,
-  title: "The Silence of the Lambs",
-  year: 1991,
-  genres: ["Crime", "Horror", "Thriller"],
-  director: "Jonathan Demme",
-  topCast: ["Jodie Foster", "Anthony Hopkins"],
-  tags: ["hannibal lecter"],
-  rating: 4.5,
-  similarity: 0.64,
-  shared: { director: false, cast: [], genres: ["Crime", "Thriller"], tags: [] },
-});
-
-const donnie = liked({
-  movieId: 4878,
-  title: "Donnie Darko",
-  year: 2001,
-  genres: ["Drama", "Mystery", "Sci-Fi"],
-  director: "Richard Kelly",
-  topCast: ["Jake Gyllenhaal", "Jena Malone"],
-  tags: ["time travel"],
-  rating: 4,
-  similarity: 0.42,
-  shared: { director: false, cast: ["Jake Gyllenhaal"], genres: ["Drama", "Mystery"], tags: [] },
-});
-
-const prisoners = movie({
-  movieId: 104_374,
-  title: "Prisoners",
-  year: 2013,
-  genres: ["Drama", "Mystery", "Thriller"],
-  director: "Denis Villeneuve",
-  topCast: ["Hugh Jackman", "Jake Gyllenhaal"],
-  tags: ["kidnapping"],
-});
-
-const context: ExplainContext = {
-  userId: 7,
-  target: zodiac,
-  liked: [se7en, silence, donnie],
-  neighbors: [prisoners],
-};
+const context = explainContext();
 
 const NO_CATALOG: ReadonlySet<string> = new Set();
 
@@ -113,6 +22,26 @@ function draft(explanation: string, evidence = [{ movieId: 47, why: "same direct
 
 function kinds(violations: Violation[]): Violation["kind"][] {
   return violations.map((v) => v.kind);
+}
+
+/** The violations of a draft of `text`, with the default evidence, checked with no catalog. */
+function check(text: string, ctx: ExplainContext = context): Violation[] {
+  return checkGrounding(draft(text), ctx, NO_CATALOG);
+}
+
+/** Expects a draft of `text` to get exactly one violation, of `kind`, that mentions `excerpt`. */
+function expectOneViolation(text: string, kind: Violation["kind"], excerpt: string) {
+  const violations = check(text);
+  expect(kinds(violations)).toEqual([kind]);
+  expect(violations[0]?.message).toContain(excerpt);
+}
+
+/** The violation for a title that the context does not hold. */
+function invented(title: string): Violation {
+  return {
+    kind: "invented-title",
+    message: `The explanation names "${title}", which is not in the context.`,
+  };
 }
 
 const grounded = draft(
@@ -149,30 +78,18 @@ describe("checkGrounding", () => {
   describe("invented titles", () => {
     it("flags a real catalog title that is not in the context", () => {
       const text = "Zodiac has the patient mood of Se7en and Casablanca.";
-      const violations = checkGrounding(draft(text), context, new Set(["casablanca", "zodiac"]));
-      expect(violations).toEqual([
-        {
-          kind: "invented-title",
-          message: 'The explanation names "Casablanca", which is not in the context.',
-        },
-      ]);
+      const catalog = new Set(["casablanca", "zodiac"]);
+      expect(checkGrounding(draft(text), context, catalog)).toEqual([invented("Casablanca")]);
     });
 
     it("flags a capitalised title that appears nowhere in the context", () => {
       const text = "Zodiac feels like The Crimson Harbor, which you rated highly.";
-      expect(checkGrounding(draft(text), context, NO_CATALOG)).toEqual([
-        {
-          kind: "invented-title",
-          message: 'The explanation names "The Crimson Harbor", which is not in the context.',
-        },
-      ]);
+      expect(check(text)).toEqual([invented("The Crimson Harbor")]);
     });
 
     it("flags a quoted phrase the context does not contain", () => {
       const text = 'Zodiac is what critics call "a slow-burn masterpiece".';
-      const violations = checkGrounding(draft(text), context, NO_CATALOG);
-      expect(kinds(violations)).toEqual(["invented-title"]);
-      expect(violations[0]?.message).toContain('"a slow-burn masterpiece"');
+      expectOneViolation(text, "invented-title", '"a slow-burn masterpiece"');
     });
 
     it("does not flag a catalog title that is only part of a context title or a name", () => {
@@ -183,18 +100,12 @@ describe("checkGrounding", () => {
     });
 
     it("flags a sequel of a context movie that the context does not hold", () => {
-      const withToyStory: ExplainContext = {
-        ...context,
+      const withToyStory = explainContext({
         neighbors: [movie({ movieId: 1, title: "Toy Story", year: 1995 })],
-      };
+      });
       const text = "Zodiac is nothing like Toy Story 2 or Toy Story.";
       const catalog = new Set(["toy story 2", "toy story"]);
-      expect(checkGrounding(draft(text), withToyStory, catalog)).toEqual([
-        {
-          kind: "invented-title",
-          message: 'The explanation names "Toy Story 2", which is not in the context.',
-        },
-      ]);
+      expect(checkGrounding(draft(text), withToyStory, catalog)).toEqual([invented("Toy Story 2")]);
     });
 
     it("does not treat capitalised genres, tags or overview phrases as titles", () => {
@@ -229,13 +140,11 @@ describe("checkGrounding", () => {
   });
 
   describe("evidence", () => {
+    const checkEvidence = (evidence: ExplanationDraft["evidence"]) =>
+      checkGrounding(draft("Zodiac is directed by David Fincher.", evidence), context, NO_CATALOG);
+
     it("flags an id that is not a liked movie", () => {
-      const violations = checkGrounding(
-        draft("Zodiac is directed by David Fincher.", [{ movieId: 999_999, why: "similar" }]),
-        context,
-        NO_CATALOG,
-      );
-      expect(violations).toEqual([
+      expect(checkEvidence([{ movieId: 999_999, why: "similar" }])).toEqual([
         {
           kind: "unknown-evidence-id",
           message:
@@ -245,28 +154,20 @@ describe("checkGrounding", () => {
     });
 
     it("flags the target and neighbours as evidence, naming what they are", () => {
-      const violations = checkGrounding(
-        draft("Zodiac is directed by David Fincher.", [
-          { movieId: zodiac.movieId, why: "itself" },
-          { movieId: prisoners.movieId, why: "similar" },
-        ]),
-        context,
-        NO_CATALOG,
-      );
+      const violations = checkEvidence([
+        { movieId: zodiac.movieId, why: "itself" },
+        { movieId: prisoners.movieId, why: "similar" },
+      ]);
       expect(kinds(violations)).toEqual(["unknown-evidence-id", "unknown-evidence-id"]);
       expect(violations[0]?.message).toContain("the recommended movie itself");
       expect(violations[1]?.message).toContain("(Prisoners) is a similar catalog movie");
     });
 
     it("flags a duplicate id", () => {
-      const violations = checkGrounding(
-        draft("Zodiac is directed by David Fincher.", [
-          { movieId: 47, why: "same director" },
-          { movieId: 47, why: "same tag" },
-        ]),
-        context,
-        NO_CATALOG,
-      );
+      const violations = checkEvidence([
+        { movieId: 47, why: "same director" },
+        { movieId: 47, why: "same tag" },
+      ]);
       expect(violations).toEqual([
         { kind: "unknown-evidence-id", message: "evidence movieId 47 is listed more than once." },
       ]);
@@ -275,12 +176,7 @@ describe("checkGrounding", () => {
 
   describe("years", () => {
     it("flags a wrong year for the target", () => {
-      const violations = checkGrounding(
-        draft("Zodiac (2009) follows a long investigation."),
-        context,
-        NO_CATALOG,
-      );
-      expect(violations).toEqual([
+      expect(check("Zodiac (2009) follows a long investigation.")).toEqual([
         {
           kind: "wrong-year",
           message:
@@ -291,60 +187,50 @@ describe("checkGrounding", () => {
 
     it("checks a year against the movie the sentence names", () => {
       const ok = "Se7en came out in 1995. It was released in 2007.";
-      expect(checkGrounding(draft(ok), context, NO_CATALOG)).toEqual([]);
-      const wrong = checkGrounding(draft("Se7en came out in 2007."), context, NO_CATALOG);
-      expect(kinds(wrong)).toEqual(["wrong-year"]);
-      expect(wrong[0]?.message).toContain("Seven (a.k.a. Se7en) is from 1995");
+      expect(check(ok)).toEqual([]);
+      expectOneViolation(
+        "Se7en came out in 2007.",
+        "wrong-year",
+        "Seven (a.k.a. Se7en) is from 1995",
+      );
     });
 
     it("ignores decades and ratings", () => {
       const text = "Zodiac recalls 1970s thrillers and '90s crime films; you gave Se7en 4.5 stars.";
-      expect(checkGrounding(draft(text), context, NO_CATALOG)).toEqual([]);
+      expect(check(text)).toEqual([]);
     });
   });
 
   describe("directors", () => {
-    it("flags a wrong director for the target", () => {
-      const violations = checkGrounding(
-        draft("It was directed by Christopher Nolan."),
+    const noDirector = explainContext({ target: { ...zodiac, director: null } });
+
+    it.each([
+      [
+        "a wrong director for the target",
         context,
-        NO_CATALOG,
-      );
-      expect(violations).toEqual([
-        {
-          kind: "wrong-director",
-          message:
-            "The explanation credits Christopher Nolan as director, but Zodiac is directed by David Fincher.",
-        },
-      ]);
+        "It was directed by Christopher Nolan.",
+        "The explanation credits Christopher Nolan as director, but Zodiac is directed by David Fincher.",
+      ],
+      [
+        "any director claim when the target's director is unknown",
+        noDirector,
+        "It is directed by David Fincher.",
+        "The explanation credits David Fincher as director, but no director is known for Zodiac.",
+      ],
+    ])("flags %s", (_, ctx, text, message) => {
+      expect(check(text, ctx)).toEqual([{ kind: "wrong-director", message }]);
     });
 
     it("accepts the director of the movie the sentence names, or a surname", () => {
       const text =
         "The Silence of the Lambs is directed by Jonathan Demme. Zodiac comes from director Fincher.";
-      expect(checkGrounding(draft(text), context, NO_CATALOG)).toEqual([]);
-    });
-
-    it("flags any director claim when the target's director is unknown", () => {
-      const noDirector: ExplainContext = { ...context, target: { ...zodiac, director: null } };
-      const violations = checkGrounding(
-        draft("It is directed by David Fincher."),
-        noDirector,
-        NO_CATALOG,
-      );
-      expect(violations).toEqual([
-        {
-          kind: "wrong-director",
-          message:
-            "The explanation credits David Fincher as director, but no director is known for Zodiac.",
-        },
-      ]);
+      expect(check(text)).toEqual([]);
     });
   });
 
   describe("genres", () => {
     it("flags a genre the target does not have", () => {
-      expect(checkGrounding(draft("Zodiac is a western."), context, NO_CATALOG)).toEqual([
+      expect(check("Zodiac is a western.")).toEqual([
         {
           kind: "wrong-genre",
           message:
@@ -355,37 +241,33 @@ describe("checkGrounding", () => {
 
     it("checks a sentence naming the target and liked movies against their union", () => {
       const text = "Zodiac shares the horror of The Silence of the Lambs.";
-      expect(checkGrounding(draft(text), context, NO_CATALOG)).toEqual([]);
-      const violations = checkGrounding(
-        draft("Zodiac shares the comedy of The Silence of the Lambs."),
-        context,
-        NO_CATALOG,
+      expect(check(text)).toEqual([]);
+      expectOneViolation(
+        "Zodiac shares the comedy of The Silence of the Lambs.",
+        "wrong-genre",
+        "Zodiac and The Silence of the Lambs",
       );
-      expect(kinds(violations)).toEqual(["wrong-genre"]);
-      expect(violations[0]?.message).toContain("Zodiac and The Silence of the Lambs");
     });
 
     it("accepts genre words backed by tags, negations and style words", () => {
-      const tagged: ExplainContext = {
-        ...context,
+      const tagged = explainContext({
         target: { ...zodiac, tags: [...zodiac.tags, "dark comedy"] },
-      };
+      });
       const text =
         "Zodiac is a dark comedy at heart, not a horror film, with a documentary-like attention to detail.";
-      expect(checkGrounding(draft(text), tagged, NO_CATALOG)).toEqual([]);
+      expect(check(text, tagged)).toEqual([]);
     });
 
     it("leaves genre words alone in sentences that do not name the target", () => {
       const text = "Zodiac is a thriller. You also liked the horror of The Silence of the Lambs.";
-      expect(checkGrounding(draft(text), context, NO_CATALOG)).toEqual([]);
+      expect(check(text)).toEqual([]);
     });
   });
 
   describe("format", () => {
     it("flags a draft that is too long", () => {
       const text = `Zodiac is a slow, patient investigation${", slow and patient".repeat(40)}.`;
-      const violations = checkGrounding(draft(text), context, NO_CATALOG);
-      expect(violations).toEqual([
+      expect(check(text)).toEqual([
         {
           kind: "format",
           message: `The explanation is ${text.length} characters long; the limit is 700.`,
@@ -395,7 +277,7 @@ describe("checkGrounding", () => {
 
     it("flags too many sentences, an empty text, bad evidence and a bad confidence", () => {
       const five = "Zodiac is tense. It is long. It is patient. It is precise. It is great.";
-      expect(checkGrounding(draft(five), context, NO_CATALOG)).toEqual([
+      expect(check(five)).toEqual([
         { kind: "format", message: "The explanation has 5 sentences; the limit is 4." },
       ]);
       const bad = {

@@ -1,5 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
+import { escapeData } from "./data-block.ts";
 import type { SearchResult } from "./hybrid-search.ts";
 
 /** Candidates Claude sees: enough to reorder the first page, few enough to answer fast. */
@@ -26,11 +27,6 @@ export interface RerankOptions {
   budgetMs: number;
 }
 
-/** Escapes text for an XML-ish data block so a title cannot close it. */
-function data(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
 /**
  * Asks Claude to reorder the first candidates for a taste query. The answer
  * is parsed and checked (only candidate ids, each once); anything else, an
@@ -51,7 +47,7 @@ export async function rerankWithClaude(
   const listing = head
     .map(
       (c) =>
-        `<movie movieId="${c.movieId}">${data(c.title)} (${c.year ?? "?"}); ${data(c.genres.join(", "))}. ${data((c.overview ?? "").slice(0, 300))}</movie>`,
+        `<movie movieId="${c.movieId}">${escapeData(c.title)} (${c.year ?? "?"}); ${escapeData(c.genres.join(", "))}. ${escapeData((c.overview ?? "").slice(0, 300))}</movie>`,
     )
     .join("\n");
   const message = await client.messages.create(
@@ -74,7 +70,7 @@ export async function rerankWithClaude(
       messages: [
         {
           role: "user",
-          content: `<query>${data(query)}</query>\n<candidates>\n${listing}\n</candidates>`,
+          content: `<query>${escapeData(query)}</query>\n<candidates>\n${listing}\n</candidates>`,
         },
       ],
     },

@@ -44,6 +44,16 @@ const CachedRow = z.object({
   expired: z.boolean(),
 });
 
+/** The cache key: user, movie, the user's ratings version, the prompt version. */
+function cacheKey(userId: number, movieId: number, ratingsVersion: number) {
+  return and(
+    eq(aiExplanations.userId, userId),
+    eq(aiExplanations.movieId, movieId),
+    eq(aiExplanations.ratingsVersion, ratingsVersion),
+    eq(aiExplanations.promptVersion, PROMPT_VERSION),
+  );
+}
+
 /** The row cached under this key, expired or not. */
 async function cachedRow(
   db: Pick<Db, "select">,
@@ -59,14 +69,7 @@ async function cachedRow(
       expired: sql<boolean>`${aiExplanations.expiresAt} <= now()`,
     })
     .from(aiExplanations)
-    .where(
-      and(
-        eq(aiExplanations.userId, userId),
-        eq(aiExplanations.movieId, movieId),
-        eq(aiExplanations.ratingsVersion, ratingsVersion),
-        eq(aiExplanations.promptVersion, PROMPT_VERSION),
-      ),
-    );
+    .where(cacheKey(userId, movieId, ratingsVersion));
   return row;
 }
 
@@ -215,17 +218,7 @@ async function generateOnce(
     const stored = present(generation.draft, context);
     // An expired row with the same key is replaced by a new row (a new id),
     // so feedback on the old text stays attached to what was judged.
-    if (existing)
-      await tx
-        .delete(aiExplanations)
-        .where(
-          and(
-            eq(aiExplanations.userId, userId),
-            eq(aiExplanations.movieId, movieId),
-            eq(aiExplanations.ratingsVersion, ratingsVersion),
-            eq(aiExplanations.promptVersion, PROMPT_VERSION),
-          ),
-        );
+    if (existing) await tx.delete(aiExplanations).where(cacheKey(userId, movieId, ratingsVersion));
     if (!key.userExists) await tx.insert(users).values({ id: userId }).onConflictDoNothing();
     const [row] = await tx
       .insert(aiExplanations)

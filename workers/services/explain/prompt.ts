@@ -1,3 +1,4 @@
+import { escapeData } from "../data-block.ts";
 import type { ExplainContext, MovieFacts } from "./types.ts";
 
 /**
@@ -49,11 +50,6 @@ export const EXPLANATION_TOOL_SCHEMA = {
     required: ["explanation", "confidence", "evidence"],
   },
 };
-
-/** Escapes text for a data block so it cannot open or close a tag. */
-export function escapeData(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 const OVERVIEW_CHARS = 400;
 

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray } from "drizzle-orm";
+import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { movies, ratings, TITLE_ACCENTED, TITLE_PLAIN } from "../../../core/db/schema.ts";
 import { LIKE_THRESHOLD } from "../../../core/recs/item-item.ts";
 import type { WorkerEnv } from "../../env.ts";
@@ -14,6 +14,8 @@ import type { ExplainContext, LikedMovie, MovieFacts } from "./types.ts";
 /** Liked movies passed to the model: enough to choose from, few enough to stay focused. */
 export const LIKED_IN_CONTEXT = 6;
 export const NEIGHBORS_IN_CONTEXT = 5;
+/** Characters of a liked movie's overview in the prompt (see prompt.ts). */
+const LIKED_OVERVIEW_CHARS = 200;
 
 const factColumns = {
   movieId: movies.id,
@@ -25,11 +27,6 @@ const factColumns = {
   tags: movies.tags,
   overview: movies.overview,
 };
-
-export async function movieFacts(db: Reader, movieId: number): Promise<MovieFacts | undefined> {
-  const [row] = await db.select(factColumns).from(movies).where(eq(movies.id, movieId));
-  return row;
-}
 
 /** The target's vector from Chroma; documents go to the model, never vectors. */
 async function targetVector(env: WorkerEnv, targetId: number): Promise<number[] | undefined> {
@@ -118,17 +115,38 @@ export async function retrieveContext(
       return fallback;
     };
   // Postgres and Chroma in parallel; the chain is as short as the data allows.
-  const [target, likedRows, vector] = await Promise.all([
-    movieFacts(db, targetId),
+  const [rows, vector] = await Promise.all([
+    // The target and the liked movies in one round trip (the target's rating is null).
     db
-      .select({ ...factColumns, rating: ratings.rating })
-      .from(ratings)
-      .innerJoin(movies, eq(movies.id, ratings.movieId))
-      .where(and(eq(ratings.userId, userId), gte(ratings.rating, LIKE_THRESHOLD))),
+      .select({ ...factColumns, rating: sql<number | null>`null::real` })
+      .from(movies)
+      .where(eq(movies.id, targetId))
+      .unionAll(
+        db
+          .select({
+            ...factColumns,
+            // Only the first words reach the prompt; a heavy rater has 1,000+ likes.
+            overview: sql<string | null>`left(${movies.overview}, ${LIKED_OVERVIEW_CHARS})`,
+            rating: sql<number | null>`${ratings.rating}`,
+          })
+          .from(ratings)
+          .innerJoin(movies, eq(movies.id, ratings.movieId))
+          .where(
+            and(
+              eq(ratings.userId, userId),
+              gte(ratings.rating, LIKE_THRESHOLD),
+              ne(ratings.movieId, targetId),
+            ),
+          ),
+      ),
     targetVector(env, targetId).catch(vectorStep(undefined)),
   ]);
-  if (!target) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);
-  const liked = likedRows.filter((r) => r.movieId !== targetId);
+  const targetRow = rows.find((r) => r.rating === null);
+  if (!targetRow) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);
+  const { rating: _, ...target } = targetRow;
+  const liked = rows.flatMap(({ rating, ...movie }) =>
+    rating === null ? [] : [{ ...movie, rating }],
+  );
   const [similarity, neighbors] = vector
     ? await Promise.all([
         likedSimilarity(

@@ -1,12 +1,17 @@
 /**
- * `npm start`: the main job on its embedded defaults. Fetches the model if it
- * is missing, starts a local Chroma server unless one answers at CHROMA_URL,
- * opens Postgres (DATABASE_URL, or the embedded PGlite database), applies the
- * migrations, ingests DATA_DIR (default ./data) and embeds what changed.
- * A second start reuses everything and finishes in seconds.
+ * `npm start`: the whole product on its embedded defaults. Fetches the model
+ * if it is missing, starts a local Chroma server unless one answers at
+ * CHROMA_URL, opens Postgres (DATABASE_URL, or the embedded PGlite
+ * database), applies the migrations, ingests DATA_DIR (default ./data),
+ * recomputes recommendation neighbours when ratings changed, embeds what
+ * changed, then serves the page and the API with `wrangler dev` on
+ * http://localhost:PORT (default 8787). A second start reuses everything and
+ * is up in seconds; Ctrl-C stops everything it started.
+ * `npm start -- --pipeline-only` stops after the data is ready.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { connect } from "../embed-pipeline/src/db/connect.ts";
@@ -19,6 +24,9 @@ import {
   neighborsMissing,
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
+import { waitFor } from "./lib/local-worker.ts";
+import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
+import { spawnWranglerDev } from "./lib/wrangler-dev.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const config = loadConfig();
@@ -61,10 +69,13 @@ async function main(): Promise<void> {
       log: console.log,
     });
   }
-  // Ctrl-C stops the Chroma server this run started (it ignores SIGINT itself).
-  const stopChroma = () => void (chroma?.stop() ?? Promise.resolve()).then(() => process.exit(130));
-  process.once("SIGINT", stopChroma);
-  process.once("SIGTERM", stopChroma);
+  // Ctrl-C stops what this run started (Chroma ignores SIGINT itself).
+  const stoppers: (() => Promise<void>)[] = [async () => chroma?.stop()];
+  const shutdown = () => {
+    void Promise.allSettled(stoppers.reverse().map((stop) => stop())).then(() => process.exit(130));
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
   const connection = await connect({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.pgliteDir,
@@ -86,12 +97,67 @@ async function main(): Promise<void> {
     step("embeddings");
     await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, console.log);
   } finally {
+    // The embedded database allows one process; the Worker's server reopens it.
     await connection.close();
-    await chroma?.stop();
   }
+  console.log(`\nthe catalog is ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (process.argv.includes("--pipeline-only")) {
+    await chroma?.stop();
+    return;
+  }
+
+  step("the Worker: page and API");
+  uploadModelOnce();
+  if (!existsSync(path.join(root, "web/dist/index.html"))) npm(["web:build"]);
+  const postgres: WorkerPostgres = await serveDatabaseToWorker({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.pgliteDir,
+  });
+  stoppers.push(postgres.close);
+  const port = Number(process.env.PORT ?? 8787);
+  const worker = spawnWranglerDev({
+    port,
+    vars: {
+      DATABASE_URL: postgres.databaseUrl,
+      NEON_WS_PROXY: postgres.proxy,
+      CHROMA_URL: config.CHROMA_URL,
+      ...(config.CHROMA_TOKEN ? { CHROMA_TOKEN: config.CHROMA_TOKEN } : {}),
+      JWT_SECRET: localSecret("jwt-secret"),
+      ADMIN_TOKEN: localSecret("admin-token"),
+      // The page's demo sign-in; never on in a deployment.
+      DEMO_SIGNIN: "on",
+      ...(process.env.ANTHROPIC_API_KEY
+        ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY }
+        : {}),
+    },
+  });
+  stoppers.push(worker.stop);
+  await waitFor(`http://127.0.0.1:${port}/api/health`, worker.child);
   console.log(
-    `\nMarquee's catalog is ready (${((performance.now() - started) / 1000).toFixed(1)} s).`,
+    `\nMarquee is up on http://localhost:${port} (${((performance.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops it.`,
   );
+  await new Promise<void>((resolve) => worker.child.once("exit", () => resolve()));
+  await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
+}
+
+/** A random secret kept under MARQUEE_HOME, so tokens survive restarts. */
+function localSecret(name: string): string {
+  const file = path.join(config.MARQUEE_HOME, name);
+  if (!existsSync(file)) {
+    mkdirSync(config.MARQUEE_HOME, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+/** The int8 model into wrangler's local R2, once per model version. */
+function uploadModelOnce(): void {
+  const manifest = readFileSync(path.join(config.MODELS_DIR, "MANIFEST.json"), "utf8");
+  const marker = path.join(root, ".wrangler/marquee-model-uploaded.json");
+  if (existsSync(marker) && readFileSync(marker, "utf8") === manifest) return;
+  npm(["model:upload"]);
+  mkdirSync(path.dirname(marker), { recursive: true });
+  writeFileSync(marker, manifest);
 }
 
 main().catch((error: unknown) => {

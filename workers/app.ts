@@ -4,7 +4,9 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, errorBody, isUnreachable } from "./errors.ts";
 import { requestContext } from "./middleware/request-context.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { demoRoutes } from "./routes/demo.ts";
 import { health } from "./routes/health.ts";
+import { moviesRoutes } from "./routes/movies.ts";
 import { ratingsRoutes } from "./routes/ratings.ts";
 import { recommendationsRoutes } from "./routes/recommendations.ts";
 import { search } from "./routes/search.ts";
@@ -15,6 +17,8 @@ export function createApp() {
   app.use("*", requestContext());
   app.route("/api/health", health);
   app.route("/api/search", search);
+  app.route("/api/movies", moviesRoutes);
+  app.route("/api/demo", demoRoutes);
   app.route("/api/ratings", ratingsRoutes);
   app.route("/api/recommendations", recommendationsRoutes);
   app.route("/api/admin", adminRoutes);

@@ -32,6 +32,8 @@ export const WorkerEnv = z.object({
   EXPLAIN_TTL_DAYS: z.coerce.number().min(0).max(365).default(7),
   /** Explanations generated in the background for the top recommendations (0 turns it off). */
   EXPLAIN_PREFETCH: z.coerce.number().int().min(0).max(10).default(3),
+  /** "on" lets /api/demo/session mint a token for any user: local stacks and demos only. */
+  DEMO_SIGNIN: z.enum(["on", "off"]).default("off"),
   /** Local only: host:port of the WebSocket-to-TCP proxy that stands in for Neon's. */
   NEON_WS_PROXY: z.string().optional(),
 });

@@ -177,7 +177,7 @@ interface ExplanationKey {
  * Generates and caches under a transaction-scoped advisory lock on (user,
  * movie): concurrent identical requests, in this isolate or any other, wait
  * for the first and are answered from its cache row. One generation, not
- * several. Retrieval runs on a second connection while the lock is taken.
+ * several.
  */
 async function generateOnce(
   db: Db,
@@ -194,9 +194,11 @@ async function generateOnce(
     timings[name] = now - mark;
     mark = now;
   };
-  const retrieval = retrieveContext(db, env, userId, movieId);
-  // If another request generated it meanwhile, this retrieval is not awaited.
-  retrieval.catch(() => {});
+  // Retrieval first, on the pool; inside the transaction only its own
+  // connection is used (the embedded database's socket server queues other
+  // connections while a transaction is open).
+  const { context } = await retrieveContext(db, env, userId, movieId);
+  lap("retrieve");
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${userId}::int, ${movieId}::int)`);
     const existing = await cachedRow(tx, userId, movieId, ratingsVersion);
@@ -206,12 +208,10 @@ async function generateOnce(
       hooks.onDelta?.(hit.explanation);
       return hit;
     }
-    const { context } = await retrieval;
-    lap("retrieve");
     const generation = await generateExplanation(
       context,
       claude,
-      (candidates) => catalogTitlesAmong(db, candidates),
+      (candidates) => catalogTitlesAmong(tx, candidates),
       hooks,
     );
     lap("generate");

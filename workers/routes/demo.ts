@@ -1,0 +1,34 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { mintUserToken } from "../../core/auth/user-token.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { validate } from "../validation.ts";
+
+const DEMO_TOKEN_SECONDS = 12 * 3_600;
+
+const SessionBody = z.object({
+  userId: z.number({ error: "userId must be a number" }).int().min(1).max(1_000_000_000),
+});
+
+/**
+ * Demo sign-in: a token for any MovieLens user, for local stacks and demos
+ * only (DEMO_SIGNIN=on). The API's auth stays the real one: the page sends
+ * this token like any other. Off (404) unless switched on.
+ */
+export const demoRoutes = new Hono<AppEnv>().post(
+  "/session",
+  async (c, next) => {
+    if (c.get("env").DEMO_SIGNIN !== "on")
+      throw new ApiError("NOT_FOUND", "demo sign-in is off in this deployment");
+    await next();
+  },
+  validate("json", SessionBody),
+  async (c) => {
+    const secret = c.get("env").JWT_SECRET;
+    if (!secret) throw new ApiError("BAD_ENVIRONMENT", "JWT_SECRET secret is missing");
+    const { userId } = c.req.valid("json");
+    const token = await mintUserToken(userId, secret, DEMO_TOKEN_SECONDS);
+    return c.json({ token, userId, demo: true });
+  },
+);

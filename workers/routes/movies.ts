@@ -1,0 +1,37 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import { movies } from "../../core/db/schema.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "../errors.ts";
+import { withDatabase } from "../middleware/database.ts";
+import { MovieIdParam, validate } from "../validation.ts";
+
+/** One movie's page: public catalog facts, no user data. */
+export const moviesRoutes = new Hono<AppEnv>().get(
+  "/:movieId",
+  withDatabase(),
+  validate("param", MovieIdParam),
+  async (c) => {
+    const { movieId } = c.req.valid("param");
+    const [movie] = await c
+      .get("db")
+      .select({
+        movieId: movies.id,
+        title: movies.title,
+        year: movies.year,
+        genres: movies.genres,
+        overview: movies.overview,
+        director: movies.director,
+        topCast: movies.topCast,
+        tags: movies.tags,
+        tmdbId: movies.tmdbId,
+        imdbId: movies.imdbId,
+      })
+      .from(movies)
+      .where(eq(movies.id, movieId));
+    if (!movie) throw new ApiError("NOT_FOUND", `movie ${movieId} does not exist`);
+    // Catalog facts change only with an ingest.
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(movie);
+  },
+);

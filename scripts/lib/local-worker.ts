@@ -30,15 +30,27 @@ export async function waitFor(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`wrangler dev did not answer on ${url}`);
 }
 
+export interface LocalWorkerOptions {
+  /** More `wrangler dev` arguments, e.g. `--inspector-port N`. */
+  args?: string[];
+  /** A file descriptor for wrangler's stdout and stderr (default: stderr inherited, stdout dropped). */
+  logFd?: number;
+}
+
 /**
  * `wrangler dev` on a free port against DATABASE_URL (through a Neon
  * WebSocket proxy started here), CHROMA_URL, and a fake Messages API started
  * here, every binding passed with --var so a developer's .dev.vars is not
- * needed. For eval:explain and bench:explain.
+ * needed; `vars` override any of them (an empty value unsets one). For
+ * eval:explain, bench:explain and the browser tests' stack.
  */
-export async function startLocalWorker(vars: Record<string, string> = {}): Promise<LocalWorker> {
+export async function startLocalWorker(
+  vars: Record<string, string> = {},
+  options: LocalWorkerOptions = {},
+): Promise<LocalWorker> {
   const config = loadConfig();
-  if (!config.DATABASE_URL) throw new Error("set DATABASE_URL to the database `npm start` loaded");
+  const databaseUrl = vars.DATABASE_URL ?? config.DATABASE_URL;
+  if (!databaseUrl) throw new Error("set DATABASE_URL to the database `npm start` loaded");
   const [port, proxyPort, anthropicPort] = [await freePort(), await freePort(), await freePort()];
   const proxy = await startNeonWsProxy({ port: proxyPort });
   const anthropic: Server = await startFakeAnthropic(anthropicPort);
@@ -47,7 +59,7 @@ export async function startLocalWorker(vars: Record<string, string> = {}): Promi
     adminToken: `local-admin-${crypto.randomUUID()}`,
   };
   const all: Record<string, string> = {
-    DATABASE_URL: config.DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     NEON_WS_PROXY: `127.0.0.1:${proxyPort}`,
     CHROMA_URL: config.CHROMA_URL,
     ANTHROPIC_API_KEY: "local-fake",
@@ -68,12 +80,24 @@ export async function startLocalWorker(vars: Record<string, string> = {}): Promi
       "--ip",
       "127.0.0.1",
       ...Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(options.args ?? []),
     ],
-    { stdio: ["ignore", "ignore", "inherit"], detached: true },
+    {
+      stdio: ["ignore", options.logFd ?? "ignore", options.logFd ?? "inherit"],
+      detached: true,
+    },
   );
   const base = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => wrangler.once("exit", () => resolve()));
   const stop = async () => {
-    if (wrangler.pid) process.kill(-wrangler.pid, "SIGTERM");
+    if (wrangler.pid && wrangler.exitCode === null) {
+      try {
+        process.kill(-wrangler.pid, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    }
     anthropic.close();
     await proxy.close();
   };

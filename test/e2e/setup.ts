@@ -1,0 +1,28 @@
+import type { TestProject } from "vitest/node";
+import { startE2eStack } from "../../scripts/lib/e2e-stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** http://127.0.0.1:PORT where `wrangler dev` serves the page and the API. */
+    e2eBase: string;
+    /** The stack's scratch Postgres database. */
+    e2eDatabaseUrl: string;
+  }
+}
+
+/**
+ * Starts the stack once for the whole run and stops it afterwards. With
+ * E2E_BASE and E2E_DATABASE_URL set, the tests use a stack already running
+ * (one started by startE2eStack), which makes iterating on them quick.
+ */
+export default async function setup(project: TestProject) {
+  if (process.env.E2E_BASE && process.env.E2E_DATABASE_URL) {
+    project.provide("e2eBase", process.env.E2E_BASE);
+    project.provide("e2eDatabaseUrl", process.env.E2E_DATABASE_URL);
+    return;
+  }
+  const stack = await startE2eStack();
+  project.provide("e2eBase", stack.base);
+  project.provide("e2eDatabaseUrl", stack.databaseUrl);
+  return () => stack.stop();
+}

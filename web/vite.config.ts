@@ -17,6 +17,9 @@ export default defineConfig({
       ),
     },
   },
+  // The scripts that build the page may run under a test runner
+  // (NODE_ENV=test); the page always ships React's production build.
+  define: { "process.env.NODE_ENV": JSON.stringify("production") },
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -209,9 +209,14 @@ describe("Marquee in a browser", () => {
     await expect.poll(inputIsFocused).toBe(true);
     expect(await paletteInput().inputValue()).toBe("");
 
-    // Nonsense alone still has nearest neighbours; a year nothing in the
-    // catalog has leaves none. The year read from the query becomes a chip.
-    await search("zzzzqqqxxx from 1901");
+    // Nonsense finds nothing (nearest neighbours that far off are dropped).
+    await search("zzzzqqqxxx");
+    await page.getByText("No movies found").waitFor();
+    expect(await page.getByRole("option").count()).toBe(0);
+
+    // A year nothing in the catalog has leaves no results either; the year
+    // read from the query becomes a chip, and removing it brings them back.
+    await search("pixar from 1901");
     await page.getByText("No movies found").waitFor();
     expect(await page.getByRole("option").count()).toBe(0);
     const chip = palette().getByRole("button", { name: /^Remove filter / });

@@ -71,6 +71,12 @@ describe("GET /api/search", () => {
     expect(body.results.slice(0, 5).map((r) => r.movieId)).toContain(1);
   });
 
+  it("finds nothing for gibberish instead of the nearest noise", async () => {
+    const { body } = await search("q=zzzzqqqxxx");
+    expect(body.results).toEqual([]);
+    expect(body.degraded).toEqual([]);
+  });
+
   it("turns facts in the query into filters and says so", async () => {
     const { body } = await search("q=90s%20comedies&limit=20");
     expect(body.filters.applied).toEqual([

@@ -15,6 +15,13 @@ export const CANDIDATES = 50;
 /** Trigram similarity above which a title counts as the one asked for. */
 const NEAR_EXACT_TITLE = 0.8;
 
+/**
+ * Nearest neighbours always exist, even for "zzzzqqqxxx": below this cosine a
+ * vector hit is noise, not a match (gibberish tops out at 0.26-0.32 on this
+ * catalog, real queries' first hits at 0.4-0.7; docs/benchmarks.md).
+ */
+export const MIN_DENSE_SIMILARITY = 0.33;
+
 /** A movie found by vector similarity. */
 export type DenseHit = VectorHit;
 
@@ -93,7 +100,8 @@ export async function hybridSearch(
   ]);
   let denseHits: DenseHit[] = [];
   let lexicalRows: MovieRow[] = [];
-  if (denseResult.status === "fulfilled") denseHits = denseResult.value;
+  if (denseResult.status === "fulfilled")
+    denseHits = denseResult.value.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY);
   else {
     degraded.push("vector");
     console.warn(JSON.stringify({ degraded: "vector", error: String(denseResult.reason) }));

@@ -83,10 +83,16 @@ function paletteInput(): Locator {
     .or(dialog.getByRole("textbox", name));
 }
 
+/**
+ * Types like a person, then waits for the answer to the whole text: on a busy
+ * machine a pause between keys can send a prefix first, and its rows are shown
+ * until the last answer arrives.
+ */
 async function search(text: string): Promise<void> {
   const input = paletteInput();
   await input.fill("");
   await input.pressSequentially(text, { delay: 15 });
+  await expect.poll(() => palette().getByText("Searching…").count()).toBe(0);
 }
 
 async function openMovie(query: string, title: string): Promise<void> {

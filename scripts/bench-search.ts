@@ -10,7 +10,7 @@
  * memory. The same queries then go straight to Chroma with precomputed
  * vectors: the floor the API cannot beat.
  */
-import { execSync, spawn } from "node:child_process";
+import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
@@ -18,7 +18,7 @@ import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 import { freePort } from "./lib/free-port.ts";
-import { waitFor } from "./lib/local-worker.ts";
+import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -117,17 +117,11 @@ const program = new Command("bench:search")
   .action(async (options: { seconds: number; concurrency: number }) => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const wrangler = spawn(
-      "npx",
-      ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1"],
-      {
-        stdio: ["ignore", "ignore", "inherit"],
-        detached: true,
-      },
-    );
+    // Bindings from .dev.vars (see README, "Run the API locally").
+    const wrangler = spawnWranglerDev({ port, vars: {} });
     try {
       // The first request reaches a fresh isolate: it loads the model from R2.
-      await waitFor(`${base}/api/nope`, wrangler);
+      await waitFor(`${base}/api/nope`, wrangler.child);
       const coldStarted = performance.now();
       // A query no cache has seen, so the isolate must load the model to answer it.
       const cold = await fetch(
@@ -183,7 +177,7 @@ const program = new Command("bench:search")
       console.log(`  ${summary("client-side", floor.client)}`);
       await embedder.release();
     } finally {
-      if (wrangler.pid) process.kill(-wrangler.pid, "SIGTERM");
+      await wrangler.stop();
     }
   });
 

@@ -24,9 +24,8 @@ import {
   neighborsMissing,
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
-import { waitFor } from "./lib/local-worker.ts";
 import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
-import { spawnWranglerDev } from "./lib/wrangler-dev.ts";
+import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const config = loadConfig();
@@ -117,6 +116,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8787);
   const worker = spawnWranglerDev({
     port,
+    output: "all",
     vars: {
       DATABASE_URL: postgres.databaseUrl,
       NEON_WS_PROXY: postgres.proxy,

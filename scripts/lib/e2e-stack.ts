@@ -12,12 +12,12 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { subsetDataDir } from "../../test/helpers/data-dir.ts";
 import { startChroma } from "./chroma-server.ts";
 import { freePort } from "./free-port.ts";
 import { startLocalWorker } from "./local-worker.ts";
+import { createScratchDatabase, runPipeline } from "./scratch-catalog.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -130,19 +130,9 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     // Scratch database, dropped on stop.
     const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
     const database = `marquee_e2e_${process.pid}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.query(`create database ${database}`);
-    await admin.end();
-    cleanups.push(async () => {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${database} with (force)`);
-      await client.end();
-    });
-    const databaseUrl = new URL(adminUrl);
-    databaseUrl.pathname = `/${database}`;
+    const scratch = await createScratchDatabase(adminUrl, database);
+    cleanups.push(scratch.drop);
+    const databaseUrl = new URL(scratch.url);
 
     const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-e2e-chroma-"));
     cleanups.push(() => rmSync(chromaDir, { recursive: true, force: true }));
@@ -153,19 +143,9 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     const dataDir = subsetDataDir(sourceData, E2E_MOVIES);
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const pipeline = (...args: string[]) =>
-      execFileSync(
-        process.execPath,
-        [path.join(root, "node_modules/tsx/dist/cli.mjs"), "embed-pipeline/src/cli.ts", ...args],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            DATABASE_URL: databaseUrl.toString(),
-            CHROMA_URL: chroma.url,
-            MODELS_DIR: modelsDir,
-          },
-          stdio: ["ignore", "ignore", "inherit"],
-        },
+      runPipeline(
+        { databaseUrl: databaseUrl.toString(), chromaUrl: chroma.url, modelsDir },
+        ...args,
       );
     pipeline("ingest", "--data-dir", dataDir);
     step(`ingested ${E2E_MOVIES} movies into ${database}`);

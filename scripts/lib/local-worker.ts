@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import type { Server } from "node:http";
 import { loadConfig } from "../../embed-pipeline/src/config.ts";
 import { startFakeAnthropic } from "./fake-anthropic.ts";
 import { freePort } from "./free-port.ts";
 import { startNeonWsProxy } from "./neon-ws-proxy.ts";
+import { spawnWranglerDev, waitFor } from "./wrangler-dev.ts";
 
 export interface LocalWorker {
   /** http://127.0.0.1:PORT of `wrangler dev`. */
@@ -13,21 +13,6 @@ export interface LocalWorker {
   jwtSecret: string;
   adminToken: string;
   stop(): Promise<void>;
-}
-
-/** Resolves once `url` answers at all; fails when the process exits first. */
-export async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error("wrangler dev exited");
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`wrangler dev did not answer on ${url}`);
 }
 
 export interface LocalWorkerOptions {
@@ -70,39 +55,20 @@ export async function startLocalWorker(
     EXPLAIN_PREFETCH: "0",
     ...vars,
   };
-  const wrangler = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      ...Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
-      ...(options.args ?? []),
-    ],
-    {
-      stdio: ["ignore", options.logFd ?? "ignore", options.logFd ?? "inherit"],
-      detached: true,
-    },
-  );
+  const wrangler = spawnWranglerDev({
+    port,
+    vars: all,
+    args: options.args ?? [],
+    output: options.logFd ?? "errors",
+  });
   const base = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => wrangler.once("exit", () => resolve()));
   const stop = async () => {
-    if (wrangler.pid && wrangler.exitCode === null) {
-      try {
-        process.kill(-wrangler.pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    }
+    await wrangler.stop();
     anthropic.close();
     await proxy.close();
   };
   try {
-    await waitFor(`${base}/api/health`, wrangler);
+    await waitFor(`${base}/api/health`, wrangler.child);
   } catch (error) {
     await stop();
     throw error;

@@ -4,9 +4,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 export function spawnWranglerDev(options: {
   port: number;
   vars: Record<string, string>;
-  /** Show wrangler's output (npm start) or only its errors (benchmarks). */
-  quiet?: boolean;
+  /** More arguments, e.g. `--inspector-port N`. */
+  args?: string[];
+  /** All of wrangler's output (npm start), only its errors (default), or both into a file descriptor. */
+  output?: "all" | "errors" | number;
 }): { child: ChildProcess; stop(): Promise<void> } {
+  const output = options.output ?? "errors";
+  const stdout = typeof output === "number" ? output : output === "all" ? "inherit" : "ignore";
+  const stderr = typeof output === "number" ? output : "inherit";
   const child = spawn(
     "npx",
     [
@@ -17,8 +22,9 @@ export function spawnWranglerDev(options: {
       "--ip",
       "127.0.0.1",
       ...Object.entries(options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(options.args ?? []),
     ],
-    { stdio: ["ignore", options.quiet ? "ignore" : "inherit", "inherit"], detached: true },
+    { stdio: ["ignore", stdout, stderr], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
@@ -33,4 +39,19 @@ export function spawnWranglerDev(options: {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
     },
   };
+}
+
+/** Resolves once `url` answers at all; fails when the process exits first. */
+export async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error("wrangler dev exited");
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`wrangler dev did not answer on ${url}`);
 }

@@ -1,13 +1,12 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { startBlackHole, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
 import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
+import { createScratchDatabase, runPipeline } from "../../scripts/lib/scratch-catalog.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,13 +27,7 @@ export default async function setup() {
   >;
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
   const database = process.env.MARQUEE_TEST_DATABASE as string;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`drop database if exists ${database} with (force)`);
-  await admin.query(`create database ${database}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
+  const scratch = await createScratchDatabase(adminUrl, database);
 
   const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-workers-chroma-"));
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
@@ -62,20 +55,7 @@ export default async function setup() {
     WORKER_TEST_MOVIES,
   );
   const pipeline = (...args: string[]) =>
-    execFileSync(
-      process.execPath,
-      [path.join(root, "node_modules/tsx/dist/cli.mjs"), "embed-pipeline/src/cli.ts", ...args],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DATABASE_URL: url.toString(),
-          CHROMA_URL: chroma.url,
-          MODELS_DIR: modelsDir,
-        },
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    runPipeline({ databaseUrl: scratch.url, chromaUrl: chroma.url, modelsDir }, ...args);
   pipeline("ingest", "--data-dir", dataDir);
   pipeline("neighbors");
   pipeline("embed", "--variant", "int8", "--device", "cpu");
@@ -98,9 +78,6 @@ export default async function setup() {
     await chroma.stop();
     rmSync(chromaDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
-    const cleanup = new pg.Client({ connectionString: adminUrl });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${database} with (force)`);
-    await cleanup.end();
+    await scratch.drop();
   };
 }

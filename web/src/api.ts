@@ -26,12 +26,16 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export interface SearchResult {
+/** The fields every movie the API lists carries (the Worker's MovieSummary). */
+export interface MovieSummary {
   movieId: number;
   title: string;
   year: number | null;
   genres: string[];
   overview: string | null;
+}
+
+export interface SearchResult extends MovieSummary {
   score: number;
   matchedBy: string[];
   highlight: string | null;
@@ -46,12 +50,7 @@ export interface SearchResponse {
   tookMs: number;
 }
 
-export interface Movie {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
+export interface Movie extends MovieSummary {
   director: string | null;
   topCast: string[] | null;
   tags: string[] | null;
@@ -71,12 +70,7 @@ export interface Rating {
   ratedAt: string;
 }
 
-export interface Recommendation {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
+export interface Recommendation extends MovieSummary {
   score: number;
   because: { movieId: number; title: string; yourRating: number }[];
 }

@@ -4,6 +4,7 @@ import { movies } from "../../core/db/schema.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { withDatabase } from "../middleware/database.ts";
+import { movieSummaryColumns } from "../services/movie-summary.ts";
 import { MovieIdParam, validate } from "../validation.ts";
 
 /** One movie's page: public catalog facts, no user data. */
@@ -16,11 +17,7 @@ export const moviesRoutes = new Hono<AppEnv>().get(
     const [movie] = await c
       .get("db")
       .select({
-        movieId: movies.id,
-        title: movies.title,
-        year: movies.year,
-        genres: movies.genres,
-        overview: movies.overview,
+        ...movieSummaryColumns,
         director: movies.director,
         topCast: movies.topCast,
         tags: movies.tags,

@@ -2,6 +2,7 @@ import type { VectorHit } from "../../core/vector/movies-collection.ts";
 import { ApiError } from "../errors.ts";
 import { type MatchSource, reciprocalRankFusion } from "./fusion.ts";
 import type { MovieRow } from "./lexical-search.ts";
+import type { MovieSummary } from "./movie-summary.ts";
 import {
   type AppliedFilter,
   inferFilters,
@@ -34,12 +35,7 @@ export interface SearchInput {
   yearTo?: number | undefined;
 }
 
-export interface SearchResult {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
+export interface SearchResult extends MovieSummary {
   score: number;
   matchedBy: MatchSource[];
   highlight: string | null;

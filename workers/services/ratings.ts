@@ -14,7 +14,7 @@ export interface RatedMovie {
 
 /** The user's ratings, newest first, with the total and the current ratings version. */
 export async function listRatings(db: Db, userId: number, limit: number, offset: number) {
-  const [rows, [summary]] = await Promise.all([
+  const [rows, total, [user]] = await Promise.all([
     db
       .select({
         movieId: ratings.movieId,
@@ -30,17 +30,13 @@ export async function listRatings(db: Db, userId: number, limit: number, offset:
       .orderBy(desc(ratings.ratedAt), ratings.movieId)
       .limit(limit)
       .offset(offset),
-    db
-      .select({
-        total: sql<number>`(select count(*)::int from ${ratings} where ${ratings.userId} = ${userId})`,
-        ratingsVersion: sql<number>`coalesce((select ${users.ratingsVersion} from ${users} where ${users.id} = ${userId}), 0)`,
-      })
-      .from(sql`(select 1) as one`),
+    db.$count(ratings, eq(ratings.userId, userId)),
+    db.select({ ratingsVersion: users.ratingsVersion }).from(users).where(eq(users.id, userId)),
   ]);
   return {
     ratings: rows.map((r) => ({ ...r, ratedAt: r.ratedAt.toISOString() })),
-    total: summary?.total ?? 0,
-    ratingsVersion: summary?.ratingsVersion ?? 0,
+    total,
+    ratingsVersion: user?.ratingsVersion ?? 0,
   };
 }
 
@@ -74,7 +70,7 @@ export async function putRating(db: Db, userId: number, movieId: number, rating:
     if (!movie) throw new ApiError("NOT_FOUND", `movie ${movieId} does not exist`);
     await tx.insert(users).values({ id: userId }).onConflictDoNothing();
     const now = new Date();
-    const changed = await tx
+    const [changed] = await tx
       .insert(ratings)
       .values({ userId, movieId, rating, ratedAt: now })
       .onConflictDoUpdate({
@@ -82,21 +78,22 @@ export async function putRating(db: Db, userId: number, movieId: number, rating:
         set: { rating, ratedAt: now },
         setWhere: sql`${ratings.rating} is distinct from excluded.rating`,
       })
-      .returning({ movieId: ratings.movieId });
-    const ratingsVersion =
-      changed.length > 0
-        ? await bumpVersion(tx, userId)
-        : ((await tx.select({ v: users.ratingsVersion }).from(users).where(eq(users.id, userId)))[0]
-            ?.v ?? 0);
-    const current = await tx
-      .select({ ratedAt: ratings.ratedAt })
+      .returning({ ratedAt: ratings.ratedAt });
+    if (changed) {
+      const ratingsVersion = await bumpVersion(tx, userId);
+      return { movieId, rating, ratedAt: changed.ratedAt.toISOString(), ratingsVersion };
+    }
+    // The same rating again: nothing changes, explanations stay cached.
+    const [kept] = await tx
+      .select({ ratedAt: ratings.ratedAt, ratingsVersion: users.ratingsVersion })
       .from(ratings)
+      .innerJoin(users, eq(users.id, ratings.userId))
       .where(and(eq(ratings.userId, userId), eq(ratings.movieId, movieId)));
     return {
       movieId,
       rating,
-      ratedAt: (current[0]?.ratedAt ?? now).toISOString(),
-      ratingsVersion,
+      ratedAt: (kept?.ratedAt ?? now).toISOString(),
+      ratingsVersion: kept?.ratingsVersion ?? 0,
     };
   });
 }

@@ -10,13 +10,9 @@ import {
 import type { WorkerEnv } from "../env.ts";
 import type { Db } from "./database.ts";
 import { collectionFor } from "./dense-search.ts";
+import { type MovieSummary, movieSummaryColumns } from "./movie-summary.ts";
 
-export interface RecommendationResult {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
+export interface RecommendationResult extends MovieSummary {
   score: number;
   signals: Signal[];
   because: { movieId: number; title: string; yourRating: number }[];
@@ -89,16 +85,7 @@ export async function recommendFor(
   const details =
     ids.length === 0
       ? []
-      : await db
-          .select({
-            movieId: movies.id,
-            title: movies.title,
-            year: movies.year,
-            genres: movies.genres,
-            overview: movies.overview,
-          })
-          .from(movies)
-          .where(inArray(movies.id, ids));
+      : await db.select(movieSummaryColumns).from(movies).where(inArray(movies.id, ids));
   const byId = new Map(details.map((d) => [d.movieId, d]));
   const results = items.flatMap((item) => {
     const movie = byId.get(item.movieId);

@@ -197,7 +197,7 @@ async function generateOnce(
   // Retrieval first, on the pool; inside the transaction only its own
   // connection is used (the embedded database's socket server queues other
   // connections while a transaction is open).
-  const { context } = await retrieveContext(db, env, userId, movieId);
+  const context = await retrieveContext(db, env, userId, movieId);
   lap("retrieve");
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${userId}::int, ${movieId}::int)`);

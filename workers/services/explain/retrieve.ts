@@ -104,13 +104,11 @@ export async function retrieveContext(
   env: WorkerEnv,
   userId: number,
   targetId: number,
-): Promise<{ context: ExplainContext; degraded: string[] }> {
-  const degraded = new Set<string>();
+): Promise<ExplainContext> {
   // Without Chroma the explainer still runs, on metadata alone.
-  const vectorStep =
+  const withoutVectors =
     <T>(fallback: T) =>
     (error: unknown) => {
-      degraded.add("vector");
       console.warn(JSON.stringify({ degraded: "vector", during: "explain", error: String(error) }));
       return fallback;
     };
@@ -139,7 +137,7 @@ export async function retrieveContext(
             ),
           ),
       ),
-    targetVector(env, targetId).catch(vectorStep(undefined)),
+    targetVector(env, targetId).catch(withoutVectors(undefined)),
   ]);
   const targetRow = rows.find((r) => r.rating === null);
   if (!targetRow) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);
@@ -153,8 +151,8 @@ export async function retrieveContext(
           env,
           vector,
           liked.map((r) => r.movieId),
-        ).catch(vectorStep(new Map<number, number>())),
-        nearestFacts(db, env, vector, targetId).catch(vectorStep([] as MovieFacts[])),
+        ).catch(withoutVectors(new Map<number, number>())),
+        nearestFacts(db, env, vector, targetId).catch(withoutVectors([] as MovieFacts[])),
       ])
     : [new Map<number, number>(), [] as MovieFacts[]];
   const ranked = liked
@@ -167,7 +165,7 @@ export async function retrieveContext(
     )
     .slice(0, LIKED_IN_CONTEXT)
     .map((r) => r.liked);
-  return { context: { userId, target, liked: ranked, neighbors }, degraded: [...degraded] };
+  return { userId, target, liked: ranked, neighbors };
 }
 
 /** Lower case, accents folded and a trailing parenthetical dropped: movies.title_key's rule. */

@@ -1,6 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/lib/free-port.ts";
+import { pgbouncerBinary } from "./scripts/lib/postgres-pooler.ts";
 
 // The services the Worker talks to are started by test/setup/workers-global.ts
 // on these ports; the Worker gets them as bindings.
@@ -10,12 +11,20 @@ const ports = {
   files: await freePort(),
   anthropic: await freePort(),
   blackHole: await freePort(),
+  pooler: await freePort(),
 };
 process.env.MARQUEE_TEST_PORTS = JSON.stringify(ports);
 const database = `marquee_workers_${process.pid}`;
 process.env.MARQUEE_TEST_DATABASE = database;
 const admin = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
 admin.pathname = `/${database}`;
+// The Worker reaches the database through PgBouncer where it is installed, as
+// it reaches Neon's pooled endpoint in production (scripts/lib/postgres-pooler.ts).
+const workerDatabase = new URL(admin);
+if (pgbouncerBinary()) {
+  workerDatabase.hostname = "127.0.0.1";
+  workerDatabase.port = String(ports.pooler);
+}
 
 export default defineConfig({
   plugins: [
@@ -23,7 +32,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
-          DATABASE_URL: admin.toString(),
+          DATABASE_URL: workerDatabase.toString(),
           NEON_WS_PROXY: `127.0.0.1:${ports.neonProxy}`,
           CHROMA_URL: `http://127.0.0.1:${ports.chroma}`,
           TEST_FILES_URL: `http://127.0.0.1:${ports.files}`,

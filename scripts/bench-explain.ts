@@ -119,7 +119,7 @@ const program = new Command("bench:explain")
       const baseline = await timed(`/api/ratings/${rated?.movie_id ?? 1}`, "total");
 
       console.log(
-        `user ${userId} (${user.likes} movies rated 4+); fake model answering instantly; one request at a time`,
+        `user ${userId} (${user.likes} movies rated 4+); fake model answering instantly; one request at a time; Postgres: ${worker.postgresRoute}`,
       );
       console.log(
         `cached explanation, server-side:   ${fmt(cached.server)}; client ${fmt(cached.client)}`,

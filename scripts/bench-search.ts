@@ -1,9 +1,10 @@
 /**
  * `npm run bench:search [-- --seconds 30] [--concurrency 8]`
  *
- * Starts `wrangler dev` on a free port (the local stack must be up: Postgres
- * with the catalog, Chroma with its vectors, the Neon proxy, the model in the
- * local R2 and a .dev.vars; see README "Run the API locally"), measures the
+ * Starts `wrangler dev` on a free port against DATABASE_URL and CHROMA_URL
+ * (the catalog and its vectors loaded, the model in the local R2: what
+ * `npm start` leaves behind), with the Neon proxy and, where installed,
+ * PgBouncer in front of Postgres as in production; measures the
  * first search of the new isolate (cold start), then drives it with
  * concurrent searches over a fixed query list and prints p50/p95/p99 of the
  * server-side time (tookMs) and of the client's, throughput, and workerd's
@@ -17,8 +18,7 @@ import { chromaClient, moviesCollection } from "../core/vector/movies-collection
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
-import { freePort } from "./lib/free-port.ts";
-import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
+import { startLocalWorker } from "./lib/local-worker.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -115,13 +115,12 @@ const program = new Command("bench:search")
   .option("--seconds <n>", "seconds per phase", (v) => Number(v), 30)
   .option("--concurrency <n>", "requests in flight", (v) => Number(v), 8)
   .action(async (options: { seconds: number; concurrency: number }) => {
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    // Bindings from .dev.vars (see README, "Run the API locally").
-    const wrangler = spawnWranglerDev({ port, vars: {} });
+    // No Claude: the re-rank is a separate, budgeted step, not part of this target.
+    const worker = await startLocalWorker({ ANTHROPIC_API_KEY: "" });
+    const base = worker.base;
+    console.log(`Postgres for the Worker: ${worker.postgresRoute}`);
     try {
-      // The first request reaches a fresh isolate: it loads the model from R2.
-      await waitFor(`${base}/api/nope`, wrangler.child);
+      // The first search reaches an isolate that has not loaded the model yet.
       const coldStarted = performance.now();
       // A query no cache has seen, so the isolate must load the model to answer it.
       const cold = await fetch(
@@ -177,7 +176,7 @@ const program = new Command("bench:search")
       console.log(`  ${summary("client-side", floor.client)}`);
       await embedder.release();
     } finally {
-      await wrangler.stop();
+      await worker.stop();
     }
   });
 

@@ -24,6 +24,7 @@ import {
   neighborsMissing,
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
+import { ensureWebBuild } from "./lib/web-build.ts";
 import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
 import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
 
@@ -107,12 +108,13 @@ async function main(): Promise<void> {
 
   step("the Worker: page and API");
   uploadModelOnce();
-  if (!existsSync(path.join(root, "web/dist/index.html"))) npm(["web:build"]);
+  ensureWebBuild();
   const postgres: WorkerPostgres = await serveDatabaseToWorker({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: config.pgliteDir,
   });
   stoppers.push(postgres.close);
+  console.log(`Postgres for the Worker: ${postgres.route}`);
   const port = Number(process.env.PORT ?? 8787);
   const worker = spawnWranglerDev({
     port,

@@ -1,15 +1,5 @@
 import { execFileSync } from "node:child_process";
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
@@ -39,43 +29,6 @@ export interface E2eStackOptions {
   log?: (line: string) => void;
   /** Folder for the wrangler log (default test-artifacts/e2e). */
   artifactsDir?: string;
-}
-
-/** The newest modification time under `dir`, skipping build output and dependencies. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "dist" || entry.name === "node_modules" || entry.name.startsWith("."))
-      continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(
-      newest,
-      entry.isDirectory() ? newestMtime(full) : entry.isFile() ? statSync(full).mtimeMs : 0,
-    );
-  }
-  return newest;
-}
-
-/** Builds web/dist when it is missing or older than a source file under web/. */
-function ensureWebBuild(log: (line: string) => void): void {
-  const webDir = path.join(root, "web");
-  const index = path.join(webDir, "dist/index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(webDir)) return;
-  const scripts = (
-    JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
-      scripts?: Record<string, string>;
-    }
-  ).scripts;
-  if (!scripts?.["web:build"]) {
-    if (!existsSync(index)) throw new Error("no web/dist and no `npm run web:build` to make it");
-    log("no `web:build` script: serving web/dist as it is");
-    return;
-  }
-  log(
-    existsSync(index) ? "web/dist is stale: npm run web:build" : "no web/dist: npm run web:build",
-  );
-  execFileSync("npm", ["run", "web:build"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  if (!existsSync(index)) throw new Error("npm run web:build did not write web/dist/index.html");
 }
 
 /** Polls `probe` until it returns true or `ms` pass. */
@@ -165,9 +118,6 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       },
     );
     step("model in local R2");
-
-    ensureWebBuild(log);
-    step("web/dist ready");
 
     const artifactsDir = options.artifactsDir ?? path.join(root, "test-artifacts/e2e");
     mkdirSync(artifactsDir, { recursive: true });

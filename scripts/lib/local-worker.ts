@@ -2,7 +2,8 @@ import type { Server } from "node:http";
 import { loadConfig } from "../../embed-pipeline/src/config.ts";
 import { startFakeAnthropic } from "./fake-anthropic.ts";
 import { freePort } from "./free-port.ts";
-import { startNeonWsProxy } from "./neon-ws-proxy.ts";
+import { ensureWebBuild } from "./web-build.ts";
+import { serveDatabaseToWorker } from "./worker-postgres.ts";
 import { spawnWranglerDev, waitFor } from "./wrangler-dev.ts";
 
 export interface LocalWorker {
@@ -10,6 +11,8 @@ export interface LocalWorker {
   base: string;
   /** The fake Messages API the Worker calls. */
   anthropic: string;
+  /** How the Worker reaches Postgres (PgBouncer or direct). */
+  postgresRoute: string;
   jwtSecret: string;
   adminToken: string;
   stop(): Promise<void>;
@@ -24,7 +27,7 @@ export interface LocalWorkerOptions {
 
 /**
  * `wrangler dev` on a free port against DATABASE_URL (through a Neon
- * WebSocket proxy started here), CHROMA_URL, and a fake Messages API started
+ * WebSocket proxy and, where installed, PgBouncer, started here), CHROMA_URL, and a fake Messages API started
  * here, every binding passed with --var so a developer's .dev.vars is not
  * needed; `vars` override any of them (an empty value unsets one). For
  * eval:explain, bench:explain and the browser tests' stack.
@@ -34,18 +37,20 @@ export async function startLocalWorker(
   options: LocalWorkerOptions = {},
 ): Promise<LocalWorker> {
   const config = loadConfig();
-  const databaseUrl = vars.DATABASE_URL ?? config.DATABASE_URL;
+  const { DATABASE_URL: requested, ...overrides } = vars;
+  const databaseUrl = requested ?? config.DATABASE_URL;
   if (!databaseUrl) throw new Error("set DATABASE_URL to the database `npm start` loaded");
-  const [port, proxyPort, anthropicPort] = [await freePort(), await freePort(), await freePort()];
-  const proxy = await startNeonWsProxy({ port: proxyPort });
+  ensureWebBuild();
+  const [port, anthropicPort] = [await freePort(), await freePort()];
+  const postgres = await serveDatabaseToWorker({ databaseUrl });
   const anthropic: Server = await startFakeAnthropic(anthropicPort);
   const secrets = {
     jwtSecret: `local-jwt-${crypto.randomUUID()}`,
     adminToken: `local-admin-${crypto.randomUUID()}`,
   };
   const all: Record<string, string> = {
-    DATABASE_URL: databaseUrl,
-    NEON_WS_PROXY: `127.0.0.1:${proxyPort}`,
+    DATABASE_URL: postgres.databaseUrl,
+    NEON_WS_PROXY: postgres.proxy,
     CHROMA_URL: config.CHROMA_URL,
     ANTHROPIC_API_KEY: "local-fake",
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${anthropicPort}`,
@@ -53,7 +58,7 @@ export async function startLocalWorker(
     ADMIN_TOKEN: secrets.adminToken,
     EXPLAIN_RATE_LIMIT: "10000",
     EXPLAIN_PREFETCH: "0",
-    ...vars,
+    ...overrides,
   };
   const wrangler = spawnWranglerDev({
     port,
@@ -65,7 +70,7 @@ export async function startLocalWorker(
   const stop = async () => {
     await wrangler.stop();
     anthropic.close();
-    await proxy.close();
+    await postgres.close();
   };
   try {
     await waitFor(`${base}/api/health`, wrangler.child);
@@ -73,5 +78,11 @@ export async function startLocalWorker(
     await stop();
     throw error;
   }
-  return { base, anthropic: all.ANTHROPIC_BASE_URL as string, ...secrets, stop };
+  return {
+    base,
+    anthropic: all.ANTHROPIC_BASE_URL as string,
+    postgresRoute: postgres.route,
+    ...secrets,
+    stop,
+  };
 }

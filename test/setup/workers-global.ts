@@ -6,6 +6,7 @@ import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { startBlackHole, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
 import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
+import { startPostgresPooler } from "../../scripts/lib/postgres-pooler.ts";
 import { createScratchDatabase, runPipeline } from "../../scripts/lib/scratch-catalog.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
 
@@ -22,7 +23,7 @@ let pipelineVectors = "[]";
 
 export default async function setup() {
   const ports = JSON.parse(process.env.MARQUEE_TEST_PORTS ?? "{}") as Record<
-    "chroma" | "neonProxy" | "files" | "anthropic" | "blackHole",
+    "chroma" | "neonProxy" | "files" | "anthropic" | "blackHole" | "pooler",
     number
   >;
   const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -31,7 +32,12 @@ export default async function setup() {
 
   const chromaDir = mkdtempSync(path.join(os.tmpdir(), "marquee-workers-chroma-"));
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
-  const proxy = await startNeonWsProxy({ port: ports.neonProxy });
+  // Started when PgBouncer is installed; vitest.workers.config.ts points the Worker at it then.
+  const pooler = await startPostgresPooler(adminUrl, ports.pooler);
+  const proxy = await startNeonWsProxy({
+    port: ports.neonProxy,
+    allow: ["127.0.0.1:5432", "localhost:5432", ...(pooler ? [pooler.address] : [])],
+  });
   const anthropic = await startFakeAnthropic(ports.anthropic);
   const blackHole = await startBlackHole(ports.blackHole);
   const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
@@ -75,6 +81,7 @@ export default async function setup() {
     blackHole.closeAllConnections();
     blackHole.close();
     await proxy.close();
+    await pooler?.stop();
     await chroma.stop();
     rmSync(chromaDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });

@@ -11,11 +11,17 @@
 import type { Collection } from "chromadb";
 import pg from "pg";
 import { MODEL_FILES } from "../core/embedding/model.ts";
-import { chromaClient, moviesCollection, queryMovies } from "../core/vector/movies-collection.ts";
+import {
+  chromaClient,
+  moviesCollection,
+  queryMovies,
+  vectorMovieDetails,
+} from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
+import { filteredDense } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
-import { lexicalSearch, moviesByIds } from "../workers/services/lexical-search.ts";
+import { lexicalSearch, moviesByIds, moviesMatching } from "../workers/services/lexical-search.ts";
 import { chromaWhere } from "../workers/services/query-filters.ts";
 
 const K = 10;
@@ -210,10 +216,21 @@ for (const judged of queries) {
     } else {
       const retrievers: Retrievers = {
         dense: async (_q, filters) =>
-          mode === "hybrid" ? queryMovies(main, query, CANDIDATES, chromaWhere(filters)) : [],
+          mode === "hybrid"
+            ? filteredDense(
+                {
+                  nearest: (limit, exact) =>
+                    queryMovies(main, query, limit, exact && chromaWhere(exact)),
+                  matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
+                },
+                filters,
+                CANDIDATES,
+              )
+            : [],
         lexical: (q, filters, titleFilters) =>
           lexicalSearch(pool, q, filters, titleFilters, CANDIDATES),
-        overviews: (missing) => moviesByIds(pool, missing),
+        details: (missing) => moviesByIds(pool, missing),
+        vectorDetails: (missing) => vectorMovieDetails(main, missing),
       };
       const output = await hybridSearch(
         { q: judged.query, limit: K, offset: 0, genres: [] },

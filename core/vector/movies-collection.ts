@@ -65,17 +65,17 @@ export function moviesCollection(client: ChromaClient): Promise<Collection> {
   });
 }
 
-/** A movie found by vector similarity. */
+/** A movie found by vector similarity: its id and 1 - cosine distance. */
 export interface VectorHit {
   movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  /** 1 - cosine distance. */
   similarity: number;
 }
 
-/** The `limit` movies nearest to `vector`, optionally filtered, with validated metadata. */
+/**
+ * The `limit` movies nearest to `vector`, optionally filtered. Ids and
+ * distances only: asking Chroma for the metadata too makes a query ~3x
+ * slower (docs/benchmarks.md), and Postgres has the display fields anyway.
+ */
 export async function queryMovies(
   collection: Collection,
   vector: ArrayLike<number>,
@@ -85,17 +85,33 @@ export async function queryMovies(
   const result = await collection.query({
     queryEmbeddings: [Array.from(vector)],
     nResults: limit,
-    include: ["metadatas", "distances"],
+    include: ["distances"],
     ...(where ? { where } : {}),
   });
-  return (result.ids[0] ?? []).map((id, i) => {
-    const metadata = MovieMetadata.parse(result.metadatas[0]?.[i]);
-    return {
-      movieId: Number(id),
-      title: metadata.title,
-      year: metadata.year ?? null,
-      genres: metadata.genres ? metadata.genres.split("|") : [],
-      similarity: 1 - (result.distances[0]?.[i] ?? 1),
-    };
-  });
+  return (result.ids[0] ?? []).map((id, i) => ({
+    movieId: Number(id),
+    similarity: 1 - (result.distances[0]?.[i] ?? 1),
+  }));
+}
+
+/** Title, year and genres of movies from their vectors' metadata (for when Postgres is down). */
+export async function vectorMovieDetails(
+  collection: Collection,
+  ids: number[],
+): Promise<Map<number, { title: string; year: number | null; genres: string[] }>> {
+  if (ids.length === 0) return new Map();
+  const result = await collection.get({ ids: ids.map(String), include: ["metadatas"] });
+  return new Map(
+    result.ids.map((id, i) => {
+      const metadata = MovieMetadata.parse(result.metadatas[i]);
+      return [
+        Number(id),
+        {
+          title: metadata.title,
+          year: metadata.year ?? null,
+          genres: metadata.genres ? metadata.genres.split("|") : [],
+        },
+      ];
+    }),
+  );
 }

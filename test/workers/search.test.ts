@@ -86,6 +86,8 @@ describe("GET /api/search", () => {
     ]);
     expect(body.results.length).toBeGreaterThan(5);
     expectAllWithin(body.results, "Comedy", 1990, 1999);
+    // The dense side took part under the filter (over-fetched, then checked in Postgres).
+    expect(body.results.some((r) => r.matchedBy.includes("vector"))).toBe(true);
   });
 
   it("applies explicit genre and year parameters", async () => {
@@ -181,6 +183,18 @@ describe("degradation", () => {
     expect(body.results.every((r) => r.matchedBy.length === 1 && r.matchedBy[0] === "vector")).toBe(
       true,
     );
+    // Titles, years and genres then come from the vectors' metadata.
+    expect(body.results.every((r) => r.title.length > 0 && r.genres.length > 0)).toBe(true);
+  });
+
+  it("keeps the query's filters when Postgres is down (Chroma filters by itself)", async () => {
+    const { response, body } = await search("q=90s%20comedies&limit=10", {
+      DATABASE_URL: DEAD_POSTGRES,
+    });
+    expect(response.status).toBe(200);
+    expect(body.degraded).toEqual(["text"]);
+    expect(body.results.length).toBeGreaterThan(0);
+    expectAllWithin(body.results, "Comedy", 1990, 1999);
   });
 
   it("answers 503 when both are down", async () => {

@@ -3,9 +3,10 @@ import {
   chromaClient,
   moviesCollection,
   queryMovies,
+  vectorMovieDetails,
 } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
-import type { DenseHit } from "./hybrid-search.ts";
+import type { DenseHit, VectorDetails } from "./hybrid-search.ts";
 import { chromaWhere, type SearchFilters } from "./query-filters.ts";
 
 const collections = new Map<string, Promise<Collection>>();
@@ -26,7 +27,7 @@ export function collectionFor(env: WorkerEnv): Promise<Collection> {
   return collection;
 }
 
-/** Nearest movies to a query vector, rows validated with zod. */
+/** Nearest movies to a query vector: ids and similarities. */
 export async function denseSearch(
   env: WorkerEnv,
   vector: Float32Array,
@@ -35,4 +36,12 @@ export async function denseSearch(
 ): Promise<DenseHit[]> {
   const collection = await collectionFor(env);
   return queryMovies(collection, vector, limit, chromaWhere(filters));
+}
+
+/** Title, year and genres from the vectors' metadata, for when Postgres is down. */
+export async function vectorDetails(
+  env: WorkerEnv,
+  ids: number[],
+): Promise<Map<number, VectorDetails>> {
+  return vectorMovieDetails(await collectionFor(env), ids);
 }

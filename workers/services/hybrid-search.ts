@@ -26,6 +26,9 @@ export const MIN_DENSE_SIMILARITY = 0.33;
 /** A movie found by vector similarity. */
 export type DenseHit = VectorHit;
 
+/** Display fields from the vector store alone: what a page shows when Postgres is down. */
+export type VectorDetails = Pick<MovieSummary, "title" | "year" | "genres">;
+
 export interface SearchInput {
   q: string;
   limit: number;
@@ -56,8 +59,27 @@ export interface Retrievers {
   dense(query: string, filters: SearchFilters): Promise<DenseHit[]>;
   /** Full-text hits under `filters` and title hits under `titleFilters`, one row per movie. */
   lexical(query: string, filters: SearchFilters, titleFilters: SearchFilters): Promise<MovieRow[]>;
-  /** Overviews for movies only the dense side found. */
-  overviews(ids: number[]): Promise<Map<number, { overview: string | null }>>;
+  /** Display fields (Postgres) for movies only the dense side found. */
+  details(ids: number[]): Promise<Map<number, MovieSummary>>;
+  /** The same from the vectors' metadata, without overviews: used when Postgres failed. */
+  vectorDetails(ids: number[]): Promise<Map<number, VectorDetails>>;
+}
+
+/** Page movies the lexical side did not return, hydrated from Postgres or else from Chroma. */
+async function hydrate(
+  ids: number[],
+  retrievers: Retrievers,
+  postgresFailed: boolean,
+): Promise<Map<number, VectorDetails & { overview?: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const fromVectors = () => retrievers.vectorDetails(ids);
+  const details = postgresFailed
+    ? fromVectors()
+    : retrievers.details(ids).catch((error: unknown) => {
+        console.warn(JSON.stringify({ degraded: "text", during: "hydrate", error: String(error) }));
+        return fromVectors();
+      });
+  return details.catch(() => new Map());
 }
 
 /** Runs `run`, recording its duration in `timings[name]`. */
@@ -140,27 +162,30 @@ export async function hybridSearch(
   const page = fused.slice(input.offset, input.offset + input.limit);
   const rows = new Map<number, MovieRow>();
   for (const r of lexicalRows) rows.set(r.movieId, r);
-  const denseById = new Map(denseHits.map((h) => [h.movieId, h]));
-  const missing = page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId);
-  const overviews = degraded.includes("text")
-    ? new Map<number, { overview: string | null }>()
-    : await retrievers
-        .overviews(missing)
-        .catch(() => new Map<number, { overview: string | null }>());
+  const details = await timed(timings, "hydrate", () =>
+    hydrate(
+      page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId),
+      retrievers,
+      degraded.includes("text"),
+    ),
+  );
 
-  const results = page.map((p): SearchResult => {
-    const row = rows.get(p.movieId);
-    const hit = denseById.get(p.movieId);
-    return {
-      movieId: p.movieId,
-      title: row?.title ?? hit?.title ?? "",
-      year: row?.year ?? hit?.year ?? null,
-      genres: row?.genres ?? hit?.genres ?? [],
-      overview: row?.overview ?? overviews.get(p.movieId)?.overview ?? null,
-      score: Number(p.score.toFixed(6)),
-      matchedBy: p.matchedBy,
-      highlight: row?.highlight ?? null,
-    };
+  // A movie neither store could describe is left out rather than shown untitled.
+  const results = page.flatMap((p): SearchResult[] => {
+    const movie = rows.get(p.movieId) ?? details.get(p.movieId);
+    if (!movie) return [];
+    return [
+      {
+        movieId: p.movieId,
+        title: movie.title,
+        year: movie.year,
+        genres: movie.genres,
+        overview: movie.overview ?? null,
+        score: Number(p.score.toFixed(6)),
+        matchedBy: p.matchedBy,
+        highlight: rows.get(p.movieId)?.highlight ?? null,
+      },
+    ];
   });
   return {
     results,

@@ -1,12 +1,16 @@
 import { z } from "zod";
+import type { MovieSummary } from "./movie-summary.ts";
 import type { SearchFilters } from "./query-filters.ts";
 
-export const MovieRow = z.object({
+const MovieSummaryRow = z.object({
   movieId: z.coerce.number(),
   title: z.string(),
   year: z.number().nullable(),
   genres: z.array(z.string()),
   overview: z.string().nullable(),
+});
+
+export const MovieRow = MovieSummaryRow.extend({
   /** Full-text rank; null when only the title matched. */
   rank: z.coerce.number().nullable(),
   /** Trigram similarity of the title; null when only the text matched. */
@@ -26,6 +30,11 @@ const MAX_TITLE_WORDS = 8;
 /** Rows get a highlighted overview fragment only near the top: ts_headline re-parses text. */
 const HIGHLIGHTED = 20;
 
+/** A filter's SQL parameters: genres (all required), first year, last year; null = unset. */
+function filterParams(f: SearchFilters) {
+  return [f.genres.length ? f.genres : null, f.yearFrom ?? null, f.yearTo ?? null];
+}
+
 /**
  * Both lexical retrievers in one round trip: full-text search over the stored
  * document (any query word may match, more matches rank higher) under all
@@ -40,11 +49,6 @@ export async function lexicalSearch(
   titleFilters: SearchFilters,
   limit: number,
 ): Promise<MovieRow[]> {
-  const filterParams = (f: SearchFilters) => [
-    f.genres.length ? f.genres : null,
-    f.yearFrom ?? null,
-    f.yearTo ?? null,
-  ];
   const { rows } = await pool.query(
     `with q as (
        select nullif(replace(plainto_tsquery('english', $1)::text, ' & ', ' | '), '')::tsquery as tsq,
@@ -98,11 +102,34 @@ export async function lexicalSearch(
 export async function moviesByIds(
   pool: Queryable,
   ids: number[],
-): Promise<Map<number, { overview: string | null }>> {
+): Promise<Map<number, MovieSummary>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await pool.query("select id, overview from movies where id = any($1::int[])", [
-    ids,
-  ]);
-  const typed = rows as { id: number; overview: string | null }[];
-  return new Map(typed.map((r) => [r.id, { overview: r.overview }]));
+  const { rows } = await pool.query(
+    `select id as "movieId", title, year, genres, overview from movies where id = any($1::int[])`,
+    [ids],
+  );
+  return new Map(
+    rows.map((row) => {
+      const movie = MovieSummaryRow.parse(row);
+      return [movie.movieId, movie];
+    }),
+  );
+}
+
+/** Which of `ids` pass `filters` (the dense side's post-filter, see filtered-dense.ts). */
+export async function moviesMatching(
+  pool: Queryable,
+  ids: number[],
+  filters: SearchFilters,
+): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await pool.query(
+    `select id from movies
+      where id = any($1::int[])
+        and ($2::text[] is null or genres @> $2::text[])
+        and ($3::int is null or year >= $3::int)
+        and ($4::int is null or year <= $4::int)`,
+    [ids, ...filterParams(filters)],
+  );
+  return new Set((rows as { id: number }[]).map((r) => Number(r.id)));
 }

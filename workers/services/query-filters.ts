@@ -95,6 +95,13 @@ export function mergeFilters(explicit: SearchFilters, inferred: AppliedFilter[])
   return merged;
 }
 
+/** True when any filter is set. */
+export function hasFilters(filters: SearchFilters): boolean {
+  return (
+    filters.genres.length > 0 || filters.yearFrom !== undefined || filters.yearTo !== undefined
+  );
+}
+
 /** Year and genre filters pushed into Chroma's `where`. */
 export function chromaWhere(filters: SearchFilters): Where | undefined {
   const clauses: Where[] = [];

@@ -1,7 +1,8 @@
 import { modelLabel } from "../../core/embedding/model.ts";
 import type { WorkerEnv } from "../env.ts";
-import { denseSearch } from "./dense-search.ts";
+import { denseSearch, vectorDetails } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
+import { filteredDense } from "./filtered-dense.ts";
 import {
   CANDIDATES,
   hybridSearch,
@@ -10,10 +11,12 @@ import {
   type SearchOutput,
   timed,
 } from "./hybrid-search.ts";
-import { lexicalSearch, moviesByIds } from "./lexical-search.ts";
+import { lexicalSearch, moviesByIds, moviesMatching } from "./lexical-search.ts";
 import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
+
+const NO_FILTERS = { genres: [] };
 
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
@@ -54,14 +57,22 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
         ),
       );
       return withBudget(
-        denseSearch(rt.env, vector, filters, CANDIDATES),
+        filteredDense(
+          {
+            nearest: (limit, exact) => denseSearch(rt.env, vector, exact ?? NO_FILTERS, limit),
+            matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
+          },
+          filters,
+          CANDIDATES,
+        ),
         VECTOR_BUDGET_MS,
         "Chroma",
       );
     },
     lexical: (query, filters, titleFilters) =>
       lexicalSearch(pool, query, filters, titleFilters, CANDIDATES),
-    overviews: (ids) => moviesByIds(pool, ids),
+    details: (ids) => moviesByIds(pool, ids),
+    vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
   try {
     const output = await hybridSearch(input, retrievers, rt.timings);

@@ -14,10 +14,14 @@
 import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
-import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
+import { chromaClient, moviesCollection, queryMovies } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
+import { OVERFETCH } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
+import { hasFilters, inferFilters, mergeFilters } from "../workers/services/query-filters.ts";
+import { freePort } from "./lib/free-port.ts";
+import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
 
 const QUERIES = [
@@ -91,36 +95,42 @@ async function drive(
   return { client, server, errors, throughput: client.length / seconds };
 }
 
-/** Resident memory of each workerd process (wrangler dev runs an entry proxy and the runtime). */
-function workerdMemoryMb(): string {
-  const lines: string[] = [];
+/** Resident memory (MB) of each workerd process (wrangler dev runs an entry proxy and the runtime). */
+function workerdRssMb(): Map<number, number> {
+  const rss = new Map<number, number>();
   for (const pid of execSync("pgrep -f 'bin/workerd serve' || true")
     .toString()
     .trim()
     .split("\n")) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      if (!/Name:\s+workerd/.test(status)) continue;
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
-      const peak = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
-      lines.push(`pid ${pid} RSS ${rss.toFixed(0)} MB (peak ${peak.toFixed(0)} MB)`);
+      if (/Name:\s+workerd/.test(status))
+        rss.set(Number(pid), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
     } catch {
       // The process ended between pgrep and the read.
     }
   }
-  return lines.join("; ") || "no workerd process found";
+  return rss;
 }
+
+const heapLine = (h: IsolateHeap) =>
+  `JS heap ${h.usedMb.toFixed(1)} MB used of ${h.totalMb.toFixed(1)} MB, ArrayBuffers ${h.backingMb.toFixed(1)} MB`;
 
 const program = new Command("bench:search")
   .option("--seconds <n>", "seconds per phase", (v) => Number(v), 30)
-  .option("--concurrency <n>", "requests in flight", (v) => Number(v), 8)
+  .option("--concurrency <n>", "requests in flight", (v) => Number(v), 4)
   .action(async (options: { seconds: number; concurrency: number }) => {
     // No Claude: the re-rank is a separate, budgeted step, not part of this target.
-    const worker = await startLocalWorker({ ANTHROPIC_API_KEY: "" });
+    const inspectorPort = await freePort();
+    const worker = await startLocalWorker(
+      { ANTHROPIC_API_KEY: "" },
+      { args: ["--inspector-port", String(inspectorPort)] },
+    );
     const base = worker.base;
     console.log(`Postgres for the Worker: ${worker.postgresRoute}`);
     try {
       // The first search reaches an isolate that has not loaded the model yet.
+      const rssBefore = workerdRssMb();
       const coldStarted = performance.now();
       // A query no cache has seen, so the isolate must load the model to answer it.
       const cold = await fetch(
@@ -129,6 +139,11 @@ const program = new Command("bench:search")
       const coldBody = (await cold.json()) as { tookMs: number };
       console.log(
         `cold start: first search of a new isolate ${(performance.now() - coldStarted).toFixed(0)} ms client-side, ${coldBody.tookMs} ms server-side (status ${cold.status})`,
+      );
+      const rssAfter = workerdRssMb();
+      const grown = Math.max(...[...rssAfter].map(([pid, mb]) => mb - (rssBefore.get(pid) ?? mb)));
+      console.log(
+        `  the runtime process grew ${grown.toFixed(0)} MB on it (the model's bytes, ORT's compiled wasm and its memory)`,
       );
 
       const search = async (i: number) => {
@@ -144,13 +159,25 @@ const program = new Command("bench:search")
       );
       console.log(`  ${summary("server-side (tookMs)", api.server)}`);
       console.log(`  ${summary("client-side", api.client)}`);
-      console.log(`  workerd memory: ${workerdMemoryMb()}`);
+      console.log(
+        `  workerd processes' RSS: ${[...workerdRssMb()].map(([pid, mb]) => `pid ${pid} ${mb.toFixed(0)} MB`).join(", ")}`,
+      );
       if (options.concurrency > 1) {
         const single = await drive(Math.min(10, options.seconds), 1, search);
         console.log(
           `  one request at a time (${Math.min(10, options.seconds)} s): ${summary("server-side", single.server)}; ${summary("client-side", single.client)}`,
         );
       }
+
+      // Last, as attaching the inspector changes how code runs.
+      const health = (await (await fetch(`${base}/api/health`)).json()) as {
+        dependencies: { model: { wasmMemoryMb: number } };
+      };
+      const heap = await isolateHeap(inspectorPort);
+      const wasmMb = health.dependencies.model.wasmMemoryMb;
+      console.log(
+        `  the isolate after all of it, live: ${heapLine(heap)}; ORT's wasm memory ${wasmMb} MB; in all ${(heap.totalMb + heap.backingMb + wasmMb).toFixed(0)} MB of the 128 MB limit`,
+      );
 
       const config = loadConfig();
       const embedder = await OnnxEmbedder.create({
@@ -162,16 +189,20 @@ const program = new Command("bench:search")
       const collection = await moviesCollection(
         chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN),
       );
+      // The Chroma query the Worker sends for each: a filtered query over-fetches (filtered-dense.ts).
+      const sizes = QUERIES.map((q) =>
+        hasFilters(mergeFilters({ genres: [] }, inferFilters(q))) ? OVERFETCH : CANDIDATES,
+      );
       const floor = await drive(options.seconds, options.concurrency, async (i) => {
-        await collection.query({
-          queryEmbeddings: [vectors[i % vectors.length] ?? []],
-          nResults: CANDIDATES,
-          include: ["metadatas", "distances"],
-        });
+        await queryMovies(
+          collection,
+          vectors[i % vectors.length] ?? [],
+          sizes[i % sizes.length] ?? 0,
+        );
         return undefined;
       });
       console.log(
-        `\nfloor: Chroma alone, precomputed vectors, ${CANDIDATES} results with metadata (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
+        `\nfloor: Chroma alone, precomputed vectors, the Worker's query for each (ids and distances; ${CANDIDATES} neighbours, ${OVERFETCH} for a filtered query), ${options.concurrency} in flight (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
       );
       console.log(`  ${summary("client-side", floor.client)}`);
       await embedder.release();

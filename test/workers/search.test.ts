@@ -225,10 +225,13 @@ describe("environment and routing", () => {
   it("reports each dependency in /api/health", async () => {
     const ok = await request("/api/health");
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toMatchObject({
+    const body = (await ok.json()) as { dependencies: { model: { wasmMemoryMb: number } } };
+    expect(body).toMatchObject({
       status: "ok",
       dependencies: { postgres: { ok: true }, chroma: { ok: true }, model: { ok: true } },
     });
+    // The searches above loaded the model into this isolate: its wasm memory is reported.
+    expect(body.dependencies.model.wasmMemoryMb).toBeGreaterThan(10);
     const down = await request("/api/health", { CHROMA_URL: DEAD_CHROMA });
     expect(down.status).toBe(503);
     expect(await down.json()).toMatchObject({

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { chromaClient } from "../../core/vector/movies-collection.ts";
 import type { AppEnv } from "../context.ts";
 import { openPool } from "../services/postgres.ts";
+import { wasmMemoryBytes } from "../services/query-embedder.ts";
 
 type Check = { ok: true; ms: number } | { ok: false; ms: number; error: string };
 
@@ -33,8 +34,13 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
   ]);
   c.executionCtx.waitUntil(pool.end().catch(() => {}));
   const ok = postgres.ok && chroma.ok && model.ok;
+  // How much of the isolate's 128 MB the loaded model holds (0 until a search loads it).
+  const wasmMemoryMb = Math.round((wasmMemoryBytes() / 2 ** 20) * 10) / 10;
   return c.json(
-    { status: ok ? "ok" : "degraded", dependencies: { postgres, chroma, model } },
+    {
+      status: ok ? "ok" : "degraded",
+      dependencies: { postgres, chroma, model: { ...model, wasmMemoryMb } },
+    },
     ok ? 200 : 503,
   );
 });

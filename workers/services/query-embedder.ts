@@ -12,6 +12,25 @@ export interface QueryEmbedder {
 }
 
 let shimInstalled = false;
+/** ORT's linear memory, once instantiated: most of what the model costs the isolate. */
+let wasmMemory: WebAssembly.Memory | undefined;
+
+/** Bytes of ORT's wasm memory in this isolate (0 before the model loads), for /api/health. */
+export function wasmMemoryBytes(): number {
+  return wasmMemory?.buffer.byteLength ?? 0;
+}
+
+/** The Memory an instance uses: exported by it, or handed to it among the imports. */
+function findMemory(
+  instance: WebAssembly.Instance,
+  imports: WebAssembly.Imports | undefined,
+): WebAssembly.Memory | undefined {
+  const candidates = [
+    ...Object.values(instance.exports),
+    ...Object.values(imports ?? {}).flatMap((module) => Object.values(module)),
+  ];
+  return candidates.find((v): v is WebAssembly.Memory => v instanceof WebAssembly.Memory);
+}
 
 /**
  * ORT's emscripten glue calls WebAssembly.instantiate(bytes, imports) when
@@ -23,10 +42,10 @@ function installWasmShim(): void {
   const instantiate = WebAssembly.instantiate.bind(WebAssembly);
   WebAssembly.instantiate = ((source: unknown, imports?: WebAssembly.Imports) => {
     if (source instanceof WebAssembly.Module) return instantiate(source, imports);
-    return instantiate(ortWasm as WebAssembly.Module, imports).then((instance) => ({
-      instance,
-      module: ortWasm,
-    }));
+    return instantiate(ortWasm as WebAssembly.Module, imports).then((instance) => {
+      wasmMemory = findMemory(instance, imports);
+      return { instance, module: ortWasm };
+    });
   }) as typeof WebAssembly.instantiate;
   ort.env.wasm.numThreads = 1;
   ort.env.wasm.proxy = false;

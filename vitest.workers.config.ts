@@ -1,7 +1,7 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/lib/free-port.ts";
-import { pgbouncerBinary } from "./scripts/lib/postgres-pooler.ts";
+import { directReason } from "./scripts/lib/postgres-pooler.ts";
 
 // The services the Worker talks to are started by test/setup/workers-global.ts
 // on these ports; the Worker gets them as bindings.
@@ -21,7 +21,7 @@ admin.pathname = `/${database}`;
 // The Worker reaches the database through PgBouncer where it is installed, as
 // it reaches Neon's pooled endpoint in production (scripts/lib/postgres-pooler.ts).
 const workerDatabase = new URL(admin);
-if (pgbouncerBinary()) {
+if (!directReason(admin.toString())) {
   workerDatabase.hostname = "127.0.0.1";
   workerDatabase.port = String(ports.pooler);
 }

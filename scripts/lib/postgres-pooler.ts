@@ -12,7 +12,9 @@ import path from "node:path";
  * of CPU here), with one it is a handshake with PgBouncer (~0.6 ms).
  *
  * Optional: where PgBouncer is not installed (or POSTGRES_POOLER=off), the
- * Worker talks to Postgres directly and everything still works, slower.
+ * Worker talks to Postgres directly and everything still works, slower. Only
+ * for a Postgres on this machine: a remote one (Neon) has its own pooler and
+ * wants TLS, which this local PgBouncer does not speak upstream.
  */
 export interface PostgresPooler {
   /** The DATABASE_URL to hand the Worker: the same database, through the pooler. */
@@ -23,11 +25,20 @@ export interface PostgresPooler {
 }
 
 /** The pgbouncer executable: PGBOUNCER_BIN, or on PATH, or in Debian's /usr/sbin. */
-export function pgbouncerBinary(): string | undefined {
-  if (process.env.POSTGRES_POOLER === "off") return undefined;
+function pgbouncerBinary(): string | undefined {
   if (process.env.PGBOUNCER_BIN) return process.env.PGBOUNCER_BIN;
   const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin"];
   return dirs.map((dir) => path.join(dir, "pgbouncer")).find((file) => existsSync(file));
+}
+
+/** Why the Worker will reach `databaseUrl` without a pooler, or undefined when it will not. */
+export function directReason(databaseUrl: string): string | undefined {
+  const host = new URL(databaseUrl).hostname;
+  if (!["127.0.0.1", "localhost", "[::1]"].includes(host))
+    return "a remote server (it pools its own connections)";
+  if (process.env.POSTGRES_POOLER === "off") return "POSTGRES_POOLER=off";
+  if (!pgbouncerBinary()) return "PgBouncer not installed";
+  return undefined;
 }
 
 /** PgBouncer refuses to run as root; as root it is started as this user (uid, gid). */
@@ -54,7 +65,7 @@ function portOpen(port: number): Promise<boolean> {
 
 /**
  * Starts PgBouncer on 127.0.0.1:`port` for the server in `databaseUrl`, or
- * returns undefined when PgBouncer is not available. Clients are not
+ * returns undefined when the Worker should connect directly (directReason). Clients are not
  * authenticated by the pooler (it listens on loopback only); it logs in to
  * Postgres as the URL's user, with the URL's password if there is one.
  */
@@ -63,7 +74,7 @@ export async function startPostgresPooler(
   port: number,
 ): Promise<PostgresPooler | undefined> {
   const binary = pgbouncerBinary();
-  if (!binary) return undefined;
+  if (!binary || directReason(databaseUrl) !== undefined) return undefined;
   const upstream = new URL(databaseUrl);
   const user = decodeURIComponent(upstream.username) || os.userInfo().username;
   const server = [

@@ -3,7 +3,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { freePort } from "./free-port.ts";
 import { startNeonWsProxy } from "./neon-ws-proxy.ts";
-import { startPostgresPooler } from "./postgres-pooler.ts";
+import { directReason, startPostgresPooler } from "./postgres-pooler.ts";
 
 export interface WorkerPostgres {
   /** DATABASE_URL as the Worker sees it. */
@@ -39,9 +39,7 @@ export async function serveDatabaseToWorker(options: {
       proxy: `127.0.0.1:${proxyPort}`,
       route: pooler
         ? `PgBouncer on ${pooler.address}`
-        : process.env.POSTGRES_POOLER === "off"
-          ? "direct (POSTGRES_POOLER=off)"
-          : "direct (PgBouncer not installed)",
+        : `direct: ${directReason(options.databaseUrl)}`,
       close: async () => {
         await proxy.close();
         await pooler?.stop();

@@ -27,9 +27,9 @@ export interface LocalWorkerOptions {
 
 /**
  * `wrangler dev` on a free port against DATABASE_URL (through a Neon
- * WebSocket proxy and, where installed, PgBouncer, started here), CHROMA_URL, and a fake Messages API started
- * here, every binding passed with --var so a developer's .dev.vars is not
- * needed; `vars` override any of them (an empty value unsets one). For
+ * WebSocket proxy and, where installed, PgBouncer, started here), CHROMA_URL,
+ * and a fake Messages API started here, every binding passed with --var so a
+ * developer's .dev.vars is not needed; `vars` override any of them (an empty value unsets one). For
  * eval:explain, bench:explain and the browser tests' stack.
  */
 export async function startLocalWorker(

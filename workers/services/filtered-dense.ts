@@ -17,7 +17,7 @@ export interface FilteredDenseDeps {
 /**
  * The dense side of a search, filters included. Chroma's metadata filter costs
  * 15-30 ms a query on this catalog whatever it selects, while an unfiltered
- * query for 400 neighbours costs ~8 ms and Postgres checks 400 ids in ~1 ms
+ * query for 400 neighbours costs ~8 ms and Postgres checks 400 ids in ~2 ms
  * (docs/benchmarks.md). So a filtered query over-fetches without the filter and
  * keeps the hits that pass it, in similarity order; it falls back to Chroma's
  * exact filter when fewer than MIN_SURVIVORS survive (a narrow filter the

@@ -27,6 +27,26 @@ export function spawnWranglerDev(options: {
     { stdio: ["ignore", stdout, stderr], detached: true },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // In its own process group (so that stop() reaches npx, wrangler and workerd
+  // alike), wrangler would outlive a parent that dies without calling stop().
+  const killGroup = () => {
+    if (!child.pid || child.exitCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", killGroup);
+  // A signal ends Node without "exit" unless something listens for it: a
+  // script with no handler of its own gets one that stops wrangler first.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    process.once(signal, () => {
+      killGroup();
+      process.kill(process.pid, signal);
+    });
+  }
   return {
     child,
     stop: async () => {

@@ -1,7 +1,4 @@
-import { createRequire } from "node:module";
-import type WebSocketType from "ws";
-
-const WebSocket = createRequire(import.meta.url)("ws") as typeof WebSocketType;
+import WebSocket from "ws";
 
 /** V8's heap figures for the Worker's isolate, in MB. */
 export interface IsolateHeap {

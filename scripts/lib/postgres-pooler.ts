@@ -74,7 +74,7 @@ export async function startPostgresPooler(
   port: number,
 ): Promise<PostgresPooler | undefined> {
   const binary = pgbouncerBinary();
-  if (!binary || directReason(databaseUrl) !== undefined) return undefined;
+  if (!binary || directReason(databaseUrl)) return undefined;
   const upstream = new URL(databaseUrl);
   const user = decodeURIComponent(upstream.username) || os.userInfo().username;
   const server = [

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { CommandInput, CommandItem, CommandList, CommandRoot } from "cmdk";
 import { useEffect, useRef, useState } from "react";
-import { errorMessage, searchMovies } from "../api.ts";
+import { searchMovies } from "../api.ts";
 import { queryKeys } from "../query-keys.ts";
 import {
   capQuery,
@@ -11,6 +11,7 @@ import {
   filterChips,
   removeChip,
 } from "../search-filters.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 
 const DEBOUNCE_MS = 200;
 
@@ -137,11 +138,7 @@ export function CommandPalette({ state, onStateChange, onClose, onSelect }: Comm
             ? `Some results may be missing (${data.degraded.join(", ")} unavailable).`
             : null}
         </div>
-        {search.isError && !searching ? (
-          <p role="alert" className="error">
-            {errorMessage(search.error)}
-          </p>
-        ) : null}
+        {search.isError && !searching ? <ErrorAlert error={search.error} /> : null}
         <CommandList label="Movies">
           {results.map((r) => (
             <CommandItem

@@ -13,6 +13,7 @@ import {
   streamExplanation,
 } from "../api.ts";
 import { queryKeys } from "../query-keys.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 
 interface Streamed {
   text: string;
@@ -148,11 +149,7 @@ function Feedback({ session, movieId }: { session: Session; movieId: number }) {
       >
         Send feedback
       </button>
-      {send.isError ? (
-        <p role="alert" className="error">
-          {errorMessage(send.error)}
-        </p>
-      ) : null}
+      {send.isError ? <ErrorAlert error={send.error} /> : null}
     </div>
   );
 }

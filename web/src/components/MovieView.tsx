@@ -1,15 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import {
-  deleteRating,
-  errorMessage,
-  getMovie,
-  getRating,
-  putRating,
-  type Rating,
-  type Session,
-} from "../api.ts";
+import { deleteRating, getMovie, getRating, putRating, type Rating, type Session } from "../api.ts";
 import { queryKeys } from "../query-keys.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { Explanation } from "./Explanation.tsx";
 import { Stars } from "./Stars.tsx";
 
@@ -37,12 +30,7 @@ export function MovieView({ movieId, session, focusKey, onOpenMovie }: MovieView
   }, [loaded, movieId, focusKey]);
 
   if (movie.isPending) return <p className="muted">Loading movie…</p>;
-  if (movie.isError)
-    return (
-      <p role="alert" className="error">
-        {errorMessage(movie.error)}
-      </p>
-    );
+  if (movie.isError) return <ErrorAlert error={movie.error} />;
   const m = movie.data;
   return (
     <article className="movie" aria-labelledby="movie-title">
@@ -139,9 +127,7 @@ function YourRating({
     <div className="your-rating">
       <h3>Your rating</h3>
       {rating.isError ? (
-        <p role="alert" className="error">
-          {errorMessage(rating.error)}
-        </p>
+        <ErrorAlert error={rating.error} />
       ) : (
         <div className="rating-row">
           <Stars value={value} onChange={(v) => change.mutate(v)} />
@@ -156,11 +142,7 @@ function YourRating({
           </button>
         </div>
       )}
-      {change.isError ? (
-        <p role="alert" className="error">
-          {errorMessage(change.error)}
-        </p>
-      ) : null}
+      {change.isError ? <ErrorAlert error={change.error} /> : null}
       <button type="button" aria-expanded={explaining} onClick={() => setExplaining((v) => !v)}>
         Why this?
       </button>

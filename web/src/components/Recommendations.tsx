@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { errorMessage, getRecommendations, type Recommendation, type Session } from "../api.ts";
+import { getRecommendations, type Recommendation, type Session } from "../api.ts";
 import { queryKeys } from "../query-keys.ts";
+import { ErrorAlert } from "./ErrorAlert.tsx";
 import { Explanation } from "./Explanation.tsx";
 
 interface RecommendationsProps {
@@ -50,12 +51,7 @@ function RecommendationList({
     queryFn: ({ signal }) => getRecommendations(session.token, signal),
   });
   if (recs.isPending) return <p className="muted">Loading recommendations…</p>;
-  if (recs.isError)
-    return (
-      <p role="alert" className="error">
-        {errorMessage(recs.error)}
-      </p>
-    );
+  if (recs.isError) return <ErrorAlert error={recs.error} />;
   const { results, degraded } = recs.data;
   return (
     <>

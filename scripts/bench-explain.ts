@@ -15,6 +15,7 @@ import { mintUserToken } from "../core/auth/user-token.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { fakeAnthropicControl } from "./lib/fake-anthropic-control.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
+import { percentiles } from "./lib/percentiles.ts";
 
 function serverTiming(response: Response): Record<string, number> {
   const out: Record<string, number> = {};
@@ -26,10 +27,8 @@ function serverTiming(response: Response): Record<string, number> {
 }
 
 function stats(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-  return { n: sorted.length, p50: at(0.5), p95: at(0.95) };
+  const [p50 = Number.NaN, p95 = Number.NaN] = percentiles(values, [0.5, 0.95]);
+  return { n: values.length, p50, p95 };
 }
 
 const fmt = (s: ReturnType<typeof stats>) =>

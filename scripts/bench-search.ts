@@ -23,6 +23,7 @@ import { hasFilters, inferFilters, mergeFilters } from "../workers/services/quer
 import { freePort } from "./lib/free-port.ts";
 import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
+import { percentiles } from "./lib/percentiles.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -57,14 +58,9 @@ const QUERIES = [
   "pixar",
 ];
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function summary(label: string, values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `${label}: p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms`;
+  const [p50, p95, p99] = percentiles(values, [0.5, 0.95, 0.99]).map((v) => v.toFixed(1));
+  return `${label}: p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms`;
 }
 
 /** Runs `task` from `concurrency` loops for `seconds`; returns every latency and the count. */

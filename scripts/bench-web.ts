@@ -16,6 +16,7 @@ import { gzipSync } from "node:zlib";
 import { Command } from "commander";
 import { chromium } from "playwright-core";
 import { startE2eStack } from "./lib/e2e-stack.ts";
+import { percentiles } from "./lib/percentiles.ts";
 
 const QUERIES = [
   "the one where toys come alive",
@@ -81,10 +82,8 @@ const READ_TIMING = (query: string) => `(() => {
 })()`;
 
 function stats(values: number[]): string {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-  return `p50 ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${at(1).toFixed(1)} ms (n=${sorted.length})`;
+  const [p50, p95, max] = percentiles(values, [0.5, 0.95, 1]).map((v) => v.toFixed(1));
+  return `p50 ${p50} ms, p95 ${p95} ms, max ${max} ms (n=${values.length})`;
 }
 
 const program = new Command("bench:web")

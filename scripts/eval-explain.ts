@@ -18,6 +18,7 @@ import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { PROMPT_VERSION } from "../workers/services/explain/prompt.ts";
 import { fakeAnthropicControl } from "./lib/fake-anthropic-control.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
+import { percentiles } from "./lib/percentiles.ts";
 
 const program = new Command("eval:explain")
   .option("--pairs <n>", "(user, movie) pairs", (v) => Number(v), 300)
@@ -106,7 +107,7 @@ const program = new Command("eval:explain")
         if (tally.pairs >= options.pairs) break;
       }
       const pct = (n: number) => `${((100 * n) / Math.max(1, tally.pairs)).toFixed(1)}%`;
-      latencies.sort((a, b) => a - b);
+      const [p50, p95] = percentiles(latencies, [0.5, 0.95]).map((v) => v.toFixed(0));
       console.log(
         `\n${tally.pairs} (user, movie) pairs, prompt ${PROMPT_VERSION}, fake model explain-mixed`,
       );
@@ -128,7 +129,7 @@ const program = new Command("eval:explain")
       console.log(`| deterministic fallback | ${tally.fallback} | ${pct(tally.fallback)} |`);
       console.log(`| failed requests | ${tally.failedRequests} | ${pct(tally.failedRequests)} |`);
       console.log(
-        `latency per uncached explanation (client, fake model instant): p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(0)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(0)} ms`,
+        `latency per uncached explanation (client, fake model instant): p50 ${p50} ms, p95 ${p95} ms`,
       );
       for (const leak of leaks.slice(0, 20)) console.log(`LEAK ${leak}`);
 

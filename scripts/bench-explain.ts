@@ -16,15 +16,7 @@ import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { fakeAnthropicControl } from "./lib/fake-anthropic-control.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
 import { percentiles } from "./lib/percentiles.ts";
-
-function serverTiming(response: Response): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const part of (response.headers.get("server-timing") ?? "").split(",")) {
-    const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
-    if (match) out[match[1] as string] = Number(match[2]);
-  }
-  return out;
-}
+import { serverTiming } from "./lib/server-timing.ts";
 
 function stats(values: number[]) {
   const [p50 = Number.NaN, p95 = Number.NaN] = percentiles(values, [0.5, 0.95]);

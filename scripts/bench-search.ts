@@ -24,6 +24,7 @@ import { freePort } from "./lib/free-port.ts";
 import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
 import { percentiles } from "./lib/percentiles.ts";
+import { serverTiming } from "./lib/server-timing.ts";
 
 const QUERIES = [
   "Toy Story",
@@ -148,10 +149,8 @@ const program = new Command("bench:search")
         const q = `${QUERIES[i % QUERIES.length]} ${Date.now().toString(36)}${i}`;
         const response = await fetch(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
         await response.text();
-        const embed = /(?:^|,\s*)embed;dur=([\d.]+)/.exec(
-          response.headers.get("server-timing") ?? "",
-        );
-        if (embed) embedMs.push(Number(embed[1]));
+        const { embed } = serverTiming(response);
+        if (embed !== undefined) embedMs.push(embed);
       }
       console.log(`  ${summary("query embedding in the warm isolate, cache miss", embedMs)}`);
 

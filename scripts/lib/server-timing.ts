@@ -1,0 +1,9 @@
+/** The stage durations (ms) a Worker response reports in its Server-Timing header. */
+export function serverTiming(response: Response): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of (response.headers.get("server-timing") ?? "").split(",")) {
+    const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(part);
+    if (match) out[match[1] as string] = Number(match[2]);
+  }
+  return out;
+}

@@ -21,9 +21,11 @@ import { OVERFETCH } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 import { hasFilters, inferFilters, mergeFilters } from "../workers/services/query-filters.ts";
 import { freePort } from "./lib/free-port.ts";
+import { httpGet } from "./lib/http-get.ts";
 import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
 import { percentiles } from "./lib/percentiles.ts";
+import { cpuPerUnit, type ProcessGroups, sampleCpu } from "./lib/process-cpu.ts";
 import { serverTiming } from "./lib/server-timing.ts";
 
 const QUERIES = [
@@ -110,6 +112,25 @@ function workerdRssMb(): Map<number, number> {
   return rss;
 }
 
+/**
+ * Everything a search spends CPU on, on this one machine. wrangler dev runs two
+ * workerd processes: a proxy on the public port and the runtime with the Worker.
+ */
+function cpuGroups(base: string): ProcessGroups {
+  const port = new URL(base).port;
+  return {
+    "wrangler's proxy (workerd)": new RegExp(
+      `workerd serve .*--socket-addr=entry=127\\.0\\.0\\.1:${port} `,
+    ),
+    "the Worker (workerd)": /workerd serve /,
+    "wrangler (node)": /wrangler-dist\/cli\.js dev/,
+    "this benchmark (client, WebSocket proxy)": process.pid,
+    PgBouncer: /pgbouncer/,
+    Postgres: /^postgres: |bin\/postgres /,
+    Chroma: /chroma run/,
+  };
+}
+
 const heapLine = (h: IsolateHeap) =>
   `JS heap ${h.usedMb.toFixed(1)} MB used of ${h.totalMb.toFixed(1)} MB, ArrayBuffers ${h.backingMb.toFixed(1)} MB`;
 
@@ -156,17 +177,23 @@ const program = new Command("bench:search")
 
       const search = async (i: number) => {
         const q = QUERIES[i % QUERIES.length] ?? "";
-        const response = await fetch(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
-        if (!response.ok) throw new Error(String(response.status));
-        return ((await response.json()) as { tookMs: number }).tookMs;
+        const response = await httpGet(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
+        if (response.status !== 200) throw new Error(String(response.status));
+        return (JSON.parse(response.body) as { tookMs: number }).tookMs;
       };
       await drive(3, options.concurrency, search); // warm-up: every query embedded once
+      const cpuBefore = sampleCpu(cpuGroups(base));
       const api = await drive(options.seconds, options.concurrency, search);
+      const cpu = cpuPerUnit(cpuBefore, sampleCpu(cpuGroups(base)), api.client.length);
       console.log(
         `\nAPI (wrangler dev, warm, ${options.concurrency} in flight, ${options.seconds} s): ${api.client.length} requests, ${api.throughput.toFixed(0)} req/s, ${api.errors} errors`,
       );
       console.log(`  ${summary("server-side (tookMs)", api.server)}`);
       console.log(`  ${summary("client-side", api.client)}`);
+      if (cpu.size > 0)
+        console.log(
+          `  CPU per search, ms: ${[...cpu].map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(", ")}`,
+        );
       console.log(
         `  workerd processes' RSS: ${[...workerdRssMb()].map(([pid, mb]) => `pid ${pid} ${mb.toFixed(0)} MB`).join(", ")}`,
       );

@@ -21,7 +21,7 @@ import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { filteredDense } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
-import { lexicalSearch, moviesByIds, moviesMatching } from "../workers/services/lexical-search.ts";
+import { lexicalSearch, moviesMatching, pageMovies } from "../workers/services/lexical-search.ts";
 import { chromaWhere } from "../workers/services/query-filters.ts";
 
 const K = 10;
@@ -229,7 +229,7 @@ for (const judged of queries) {
             : [],
         lexical: (q, filters, titleFilters) =>
           lexicalSearch(pool, q, filters, titleFilters, CANDIDATES),
-        details: (missing) => moviesByIds(pool, missing),
+        details: (ids, q, textMatched) => pageMovies(pool, ids, q, textMatched),
         vectorDetails: (missing) => vectorMovieDetails(main, missing),
       };
       const output = await hybridSearch(

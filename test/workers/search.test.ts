@@ -69,6 +69,14 @@ describe("GET /api/search", () => {
   it("finds a movie by describing it", async () => {
     const { body } = await search("q=the%20one%20where%20toys%20come%20alive");
     expect(body.results.slice(0, 5).map((r) => r.movieId)).toContain(1);
+    // Results the text matched show an overview fragment (with the words marked
+    // where the match was in the overview, not in tags or cast); the others show none.
+    const byText = body.results.filter((r) => r.matchedBy.includes("text") && r.overview);
+    expect(byText.length).toBeGreaterThan(0);
+    for (const r of byText) expect(r.highlight).toBeTruthy();
+    expect(byText.some((r) => /<b>\w+<\/b>/.test(r.highlight ?? ""))).toBe(true);
+    for (const r of body.results.filter((r) => !r.matchedBy.includes("text")))
+      expect(r.highlight).toBeNull();
   });
 
   it("finds nothing for gibberish instead of the nearest noise", async () => {

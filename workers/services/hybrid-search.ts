@@ -1,7 +1,7 @@
 import type { VectorHit } from "../../core/vector/movies-collection.ts";
 import { ApiError } from "../errors.ts";
 import { type MatchSource, reciprocalRankFusion } from "./fusion.ts";
-import type { MovieRow } from "./lexical-search.ts";
+import type { LexicalHit, PageMovie } from "./lexical-search.ts";
 import type { MovieSummary } from "./movie-summary.ts";
 import {
   type AppliedFilter,
@@ -58,24 +58,33 @@ export interface Retrievers {
   /** Embeds the query and returns its nearest movies. */
   dense(query: string, filters: SearchFilters): Promise<DenseHit[]>;
   /** Full-text hits under `filters` and title hits under `titleFilters`, one row per movie. */
-  lexical(query: string, filters: SearchFilters, titleFilters: SearchFilters): Promise<MovieRow[]>;
-  /** Display fields (Postgres) for movies only the dense side found. */
-  details(ids: number[]): Promise<Map<number, MovieSummary>>;
+  lexical(
+    query: string,
+    filters: SearchFilters,
+    titleFilters: SearchFilters,
+  ): Promise<LexicalHit[]>;
+  /** The page's display fields (Postgres), highlighting where the query matched the text of `textMatched`. */
+  details(ids: number[], query: string, textMatched: number[]): Promise<Map<number, PageMovie>>;
   /** The same from the vectors' metadata, without overviews: used when Postgres failed. */
   vectorDetails(ids: number[]): Promise<Map<number, VectorDetails>>;
 }
 
-/** Page movies the lexical side did not return, hydrated from Postgres or else from Chroma. */
+type Hydrated = VectorDetails & { overview?: string | null; highlight?: string | null };
+
+/** The page's movies, described by Postgres or else by Chroma. */
 async function hydrate(
-  ids: number[],
+  page: { movieId: number; matchedBy: MatchSource[] }[],
+  query: string,
   retrievers: Retrievers,
   postgresFailed: boolean,
-): Promise<Map<number, VectorDetails & { overview?: string | null }>> {
-  if (ids.length === 0) return new Map();
+): Promise<Map<number, Hydrated>> {
+  if (page.length === 0) return new Map();
+  const ids = page.map((p) => p.movieId);
+  const textMatched = page.filter((p) => p.matchedBy.includes("text")).map((p) => p.movieId);
   const fromVectors = () => retrievers.vectorDetails(ids);
-  const details = postgresFailed
+  const details: Promise<Map<number, Hydrated>> = postgresFailed
     ? fromVectors()
-    : retrievers.details(ids).catch((error: unknown) => {
+    : retrievers.details(ids, query, textMatched).catch((error: unknown) => {
         console.warn(JSON.stringify({ degraded: "text", during: "hydrate", error: String(error) }));
         return fromVectors();
       });
@@ -117,7 +126,7 @@ export async function hybridSearch(
     timed(timings, "lexical", () => retrievers.lexical(input.q, filters, explicit)),
   ]);
   let denseHits: DenseHit[] = [];
-  let lexicalRows: MovieRow[] = [];
+  let lexicalRows: LexicalHit[] = [];
   if (denseResult.status === "fulfilled")
     denseHits = denseResult.value.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY);
   else {
@@ -137,14 +146,14 @@ export async function hybridSearch(
   }
   const titleRows = lexicalRows.filter((r) => r.titleSimilarity !== null);
 
-  const similarity = (r: MovieRow) => r.titleSimilarity ?? 0;
+  const similarity = (r: LexicalHit) => r.titleSimilarity ?? 0;
   const nearExact = titleRows
     .filter(
       (r) =>
         similarity(r) >= NEAR_EXACT_TITLE || r.title.toLowerCase() === input.q.trim().toLowerCase(),
     )
     .map((r) => r.movieId);
-  const byScore = (score: (r: MovieRow) => number) => (a: MovieRow, b: MovieRow) =>
+  const byScore = (score: (r: LexicalHit) => number) => (a: LexicalHit, b: LexicalHit) =>
     score(b) - score(a) || a.movieId - b.movieId;
   const fused = reciprocalRankFusion({
     title: [...titleRows].sort(byScore(similarity)).map((r) => r.movieId),
@@ -160,19 +169,13 @@ export async function hybridSearch(
   );
 
   const page = fused.slice(input.offset, input.offset + input.limit);
-  const rows = new Map<number, MovieRow>();
-  for (const r of lexicalRows) rows.set(r.movieId, r);
   const details = await timed(timings, "hydrate", () =>
-    hydrate(
-      page.filter((p) => !rows.has(p.movieId)).map((p) => p.movieId),
-      retrievers,
-      degraded.includes("text"),
-    ),
+    hydrate(page, input.q, retrievers, degraded.includes("text")),
   );
 
   // A movie neither store could describe is left out rather than shown untitled.
   const results = page.flatMap((p): SearchResult[] => {
-    const movie = rows.get(p.movieId) ?? details.get(p.movieId);
+    const movie = details.get(p.movieId);
     if (!movie) return [];
     return [
       {
@@ -183,7 +186,7 @@ export async function hybridSearch(
         overview: movie.overview ?? null,
         score: Number(p.score.toFixed(6)),
         matchedBy: p.matchedBy,
-        highlight: rows.get(p.movieId)?.highlight ?? null,
+        highlight: movie.highlight ?? null,
       },
     ];
   });

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import type { MovieSummary } from "./movie-summary.ts";
 import type { SearchFilters } from "./query-filters.ts";
 
 const MovieSummaryRow = z.object({
@@ -10,14 +9,23 @@ const MovieSummaryRow = z.object({
   overview: z.string().nullable(),
 });
 
-export const MovieRow = MovieSummaryRow.extend({
+/**
+ * A lexical hit: what fusion ranks by and the title an exact match is
+ * checked against. Display fields are read later, for the page only.
+ */
+export const LexicalHit = z.object({
+  movieId: z.coerce.number(),
+  title: z.string(),
   /** Full-text rank; null when only the title matched. */
   rank: z.coerce.number().nullable(),
   /** Trigram similarity of the title; null when only the text matched. */
   titleSimilarity: z.coerce.number().nullable(),
-  highlight: z.string().nullable(),
 });
-export type MovieRow = z.infer<typeof MovieRow>;
+export type LexicalHit = z.infer<typeof LexicalHit>;
+
+/** A result's display fields, with the overview fragment its text matched. */
+export const PageMovie = MovieSummaryRow.extend({ highlight: z.string().nullable() });
+export type PageMovie = z.infer<typeof PageMovie>;
 
 /** Anything with node-postgres' query(): the Neon driver's Pool in the Worker, pg's in Node. */
 export interface Queryable {
@@ -27,8 +35,9 @@ export interface Queryable {
 /** Queries longer than this skip the title lookup. */
 const MAX_TITLE_WORDS = 8;
 
-/** Rows get a highlighted overview fragment only near the top: ts_headline re-parses text. */
-const HIGHLIGHTED = 20;
+/** Any query word may match; more matches rank higher. Null for a query of stop words only. */
+const ANY_WORD = (param: string) =>
+  `nullif(replace(plainto_tsquery('english', ${param})::text, ' & ', ' | '), '')::tsquery`;
 
 /** A filter's SQL parameters: genres (all required), first year, last year; null = unset. */
 function filterParams(f: SearchFilters) {
@@ -37,10 +46,11 @@ function filterParams(f: SearchFilters) {
 
 /**
  * Both lexical retrievers in one round trip: full-text search over the stored
- * document (any query word may match, more matches rank higher) under all
- * filters, and trigram similarity on titles ("godfahter" -> The Godfather)
- * under the explicit filters only, so a title is found even when words in it
- * read like a filter.
+ * document under all filters, and trigram similarity on titles
+ * ("godfahter" -> The Godfather) under the explicit filters only, so a title
+ * is found even when words in it read like a filter. Returns ids, scores and
+ * titles only: a search sends the page's display fields once, not every
+ * candidate's overview (pageMovies).
  */
 export async function lexicalSearch(
   pool: Queryable,
@@ -48,15 +58,11 @@ export async function lexicalSearch(
   filters: SearchFilters,
   titleFilters: SearchFilters,
   limit: number,
-): Promise<MovieRow[]> {
+): Promise<LexicalHit[]> {
   const { rows } = await pool.query(
-    `with q as (
-       select nullif(replace(plainto_tsquery('english', $1)::text, ' & ', ' | '), '')::tsquery as tsq,
-              lower($1) as lq
-     ),
+    `with q as (select ${ANY_WORD("$1")} as tsq, lower($1) as lq),
      text_hits as (
-       select m.id, ts_rank_cd(m.search_document, q.tsq) as rank,
-              row_number() over (order by ts_rank_cd(m.search_document, q.tsq) desc, m.id) as position
+       select m.id, ts_rank_cd(m.search_document, q.tsq) as rank
          from movies m, q
         where m.search_document @@ q.tsq
           and ($2::text[] is null or m.genres @> $2::text[])
@@ -74,16 +80,10 @@ export async function lexicalSearch(
           and ($7::int is null or m.year <= $7::int)
         order by similarity desc, m.id
         limit 10
-     ),
-     hits as (select id from text_hits union select id from title_hits)
-     select m.id as "movieId", m.title, m.year, m.genres, m.overview,
-            t.rank, ti.similarity as "titleSimilarity",
-            case when t.position <= ${HIGHLIGHTED} and m.overview is not null
-                 then ts_headline('english', m.overview, q.tsq, 'MaxFragments=1,MaxWords=18,MinWords=8')
-            end as highlight
-       from hits
+     )
+     select m.id as "movieId", m.title, t.rank, ti.similarity as "titleSimilarity"
+       from (select id from text_hits union select id from title_hits) hits
        join movies m on m.id = hits.id
-       cross join q
        left join text_hits t on t.id = m.id
        left join title_hits ti on ti.id = m.id`,
     [
@@ -95,22 +95,32 @@ export async function lexicalSearch(
       query.trim().split(/\s+/).length <= MAX_TITLE_WORDS,
     ],
   );
-  return rows.map((row) => MovieRow.parse(row));
+  return rows.map((row) => LexicalHit.parse(row));
 }
 
-/** Display fields for movies found only by vector search. */
-export async function moviesByIds(
+/**
+ * Display fields for a page of results, with a highlighted overview fragment
+ * for those the text matched (ts_headline re-parses each overview, so only
+ * the page's get one).
+ */
+export async function pageMovies(
   pool: Queryable,
   ids: number[],
-): Promise<Map<number, MovieSummary>> {
+  query: string,
+  textMatched: number[],
+): Promise<Map<number, PageMovie>> {
   if (ids.length === 0) return new Map();
   const { rows } = await pool.query(
-    `select id as "movieId", title, year, genres, overview from movies where id = any($1::int[])`,
-    [ids],
+    `select id as "movieId", title, year, genres, overview,
+            case when id = any($2::int[]) and overview is not null
+                 then ts_headline('english', overview, ${ANY_WORD("$3")}, 'MaxFragments=1,MaxWords=18,MinWords=8')
+            end as highlight
+       from movies where id = any($1::int[])`,
+    [ids, textMatched, query],
   );
   return new Map(
     rows.map((row) => {
-      const movie = MovieSummaryRow.parse(row);
+      const movie = PageMovie.parse(row);
       return [movie.movieId, movie];
     }),
   );

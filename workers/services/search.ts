@@ -11,7 +11,7 @@ import {
   type SearchOutput,
   timed,
 } from "./hybrid-search.ts";
-import { lexicalSearch, moviesByIds, moviesMatching } from "./lexical-search.ts";
+import { lexicalSearch, moviesMatching, pageMovies } from "./lexical-search.ts";
 import { openPool } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
@@ -71,7 +71,7 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
     },
     lexical: (query, filters, titleFilters) =>
       lexicalSearch(pool, query, filters, titleFilters, CANDIDATES),
-    details: (ids) => moviesByIds(pool, ids),
+    details: (ids, query, textMatched) => pageMovies(pool, ids, query, textMatched),
     vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
   try {

@@ -33,7 +33,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           DATABASE_URL: workerDatabase.toString(),
-          NEON_WS_PROXY: `127.0.0.1:${ports.neonProxy}`,
+          NEON_PROXY: `127.0.0.1:${ports.neonProxy}`,
           CHROMA_URL: `http://127.0.0.1:${ports.chroma}`,
           TEST_FILES_URL: `http://127.0.0.1:${ports.files}`,
           ANTHROPIC_API_KEY: "test-key",

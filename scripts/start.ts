@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     output: "all",
     vars: {
       DATABASE_URL: postgres.databaseUrl,
-      NEON_WS_PROXY: postgres.proxy,
+      NEON_PROXY: postgres.proxy,
       CHROMA_URL: config.CHROMA_URL,
       ...(config.CHROMA_TOKEN ? { CHROMA_TOKEN: config.CHROMA_TOKEN } : {}),
       JWT_SECRET: localSecret("jwt-secret"),

@@ -35,7 +35,7 @@ export const WorkerEnv = z.object({
   /** "on" lets /api/demo/session mint a token for any user: local stacks and demos only. */
   DEMO_SIGNIN: z.enum(["on", "off"]).default("off"),
   /** Local only: host:port of the WebSocket-to-TCP proxy that stands in for Neon's. */
-  NEON_WS_PROXY: z.string().optional(),
+  NEON_PROXY: z.string().optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

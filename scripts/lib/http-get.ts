@@ -11,8 +11,9 @@ export interface HttpResponse {
 
 /**
  * A plain HTTP GET on a kept-alive connection. Load generators use this
- * rather than fetch: on the benchmarks' shared 2 cores, fetch's own CPU per
- * request (about twice this one's, measured) is taken from the server being measured.
+ * rather than fetch: on the benchmarks' shared 2 cores, the client's CPU is
+ * taken from the server being measured, and fetch spends about three times
+ * as much per request (0.94 against 0.29 ms, 4 in flight, measured).
  */
 export function httpGet(url: string): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {

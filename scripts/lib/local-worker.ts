@@ -50,7 +50,7 @@ export async function startLocalWorker(
   };
   const all: Record<string, string> = {
     DATABASE_URL: postgres.databaseUrl,
-    NEON_WS_PROXY: postgres.proxy,
+    NEON_PROXY: postgres.proxy,
     CHROMA_URL: config.CHROMA_URL,
     ANTHROPIC_API_KEY: "local-fake",
     ANTHROPIC_BASE_URL: `http://127.0.0.1:${anthropicPort}`,

@@ -2,13 +2,13 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { freePort } from "./free-port.ts";
-import { startNeonWsProxy } from "./neon-ws-proxy.ts";
+import { startLocalNeonProxy } from "./neon-proxy.ts";
 import { directReason, startPostgresPooler } from "./postgres-pooler.ts";
 
 export interface WorkerPostgres {
   /** DATABASE_URL as the Worker sees it. */
   databaseUrl: string;
-  /** NEON_WS_PROXY for the Worker: host:port of the WebSocket proxy. */
+  /** NEON_PROXY for the Worker: host:port of the WebSocket proxy. */
   proxy: string;
   /** How the Worker reaches Postgres, for the logs. */
   route: string;
@@ -33,7 +33,7 @@ export async function serveDatabaseToWorker(options: {
     const pooler = await startPostgresPooler(options.databaseUrl, await freePort());
     const url = new URL(pooler?.databaseUrl ?? options.databaseUrl);
     const address = `${url.hostname}:${url.port || 5432}`;
-    const proxy = await startNeonWsProxy({ port: proxyPort, allow: [address] });
+    const proxy = await startLocalNeonProxy({ port: proxyPort, allow: [address] });
     return {
       databaseUrl: url.toString(),
       proxy: `127.0.0.1:${proxyPort}`,
@@ -52,7 +52,7 @@ export async function serveDatabaseToWorker(options: {
   const port = await freePort();
   const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 16 });
   await server.start();
-  const proxy = await startNeonWsProxy({ port: proxyPort, allow: [`127.0.0.1:${port}`] });
+  const proxy = await startLocalNeonProxy({ port: proxyPort, allow: [`127.0.0.1:${port}`] });
   return {
     databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     proxy: `127.0.0.1:${proxyPort}`,

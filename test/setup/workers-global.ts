@@ -5,7 +5,7 @@ import path from "node:path";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { startBlackHole, startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
-import { startNeonWsProxy } from "../../scripts/lib/neon-ws-proxy.ts";
+import { startLocalNeonProxy } from "../../scripts/lib/neon-proxy.ts";
 import { startPostgresPooler } from "../../scripts/lib/postgres-pooler.ts";
 import { createScratchDatabase, runPipeline } from "../../scripts/lib/scratch-catalog.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
@@ -34,7 +34,7 @@ export default async function setup() {
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
   // Started when PgBouncer is installed; vitest.workers.config.ts points the Worker at it then.
   const pooler = await startPostgresPooler(adminUrl, ports.pooler);
-  const proxy = await startNeonWsProxy({
+  const proxy = await startLocalNeonProxy({
     port: ports.neonProxy,
     allow: ["127.0.0.1:5432", "localhost:5432", ...(pooler ? [pooler.address] : [])],
   });

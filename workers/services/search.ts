@@ -12,7 +12,7 @@ import {
   timed,
 } from "./hybrid-search.ts";
 import { lexicalSearch, moviesMatching, pageMovies } from "./lexical-search.ts";
-import { openPool } from "./postgres.ts";
+import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
 
@@ -41,11 +41,11 @@ async function withBudget<T>(promise: Promise<T>, ms: number, what: string): Pro
 }
 
 /**
- * The Worker's search: retrievers backed by Chroma, Postgres (through the
- * Neon driver, one pool per request) and the in-Worker embedder.
+ * The Worker's search: retrievers backed by Chroma, Postgres (one-shot
+ * queries over Neon's HTTP endpoint) and the in-Worker embedder.
  */
 export async function searchMovies(input: SearchInput, rt: Runtime): Promise<SearchOutput> {
-  const pool = openPool(rt.env);
+  const postgres = openSql(rt.env);
   const retrievers: Retrievers = {
     dense: async (query, filters) => {
       const { vector } = await timed(rt.timings, "embed", () =>
@@ -60,7 +60,7 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
         filteredDense(
           {
             nearest: (limit, exact) => denseSearch(rt.env, vector, exact ?? NO_FILTERS, limit),
-            matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
+            matching: (ids, wanted) => moviesMatching(postgres, ids, wanted),
           },
           filters,
           CANDIDATES,
@@ -70,32 +70,28 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
       );
     },
     lexical: (query, filters, titleFilters) =>
-      lexicalSearch(pool, query, filters, titleFilters, CANDIDATES),
-    details: (ids, query, textMatched) => pageMovies(pool, ids, query, textMatched),
+      lexicalSearch(postgres, query, filters, titleFilters, CANDIDATES),
+    details: (ids, query, textMatched) => pageMovies(postgres, ids, query, textMatched),
     vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
-  try {
-    const output = await hybridSearch(input, retrievers, rt.timings);
-    const { ANTHROPIC_API_KEY: apiKey } = rt.env;
-    if (apiKey && isTasteQuery(input.q) && output.results.length > 1) {
-      // Only the page's own order changes, so paging stays stable.
-      try {
-        output.results = await timed(rt.timings, "rerank", () =>
-          rerankWithClaude(input.q, output.results, {
-            apiKey,
-            baseURL: rt.env.ANTHROPIC_BASE_URL,
-            model: rt.env.ANTHROPIC_MODEL,
-            budgetMs: rt.env.RERANK_BUDGET_MS,
-          }),
-        );
-        output.reranked = true;
-      } catch (error) {
-        output.degraded.push("rerank");
-        console.warn(JSON.stringify({ degraded: "rerank", error: String(error) }));
-      }
+  const output = await hybridSearch(input, retrievers, rt.timings);
+  const { ANTHROPIC_API_KEY: apiKey } = rt.env;
+  if (apiKey && isTasteQuery(input.q) && output.results.length > 1) {
+    // Only the page's own order changes, so paging stays stable.
+    try {
+      output.results = await timed(rt.timings, "rerank", () =>
+        rerankWithClaude(input.q, output.results, {
+          apiKey,
+          baseURL: rt.env.ANTHROPIC_BASE_URL,
+          model: rt.env.ANTHROPIC_MODEL,
+          budgetMs: rt.env.RERANK_BUDGET_MS,
+        }),
+      );
+      output.reranked = true;
+    } catch (error) {
+      output.degraded.push("rerank");
+      console.warn(JSON.stringify({ degraded: "rerank", error: String(error) }));
     }
-    return output;
-  } finally {
-    rt.waitUntil(pool.end().catch(() => {}));
   }
+  return output;
 }

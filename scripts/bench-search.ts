@@ -124,7 +124,7 @@ function cpuGroups(base: string): ProcessGroups {
     ),
     "the Worker (workerd)": /workerd serve /,
     "wrangler (node)": /wrangler-dist\/cli\.js dev/,
-    "this benchmark (client, WebSocket proxy)": process.pid,
+    "this benchmark (client, Neon proxy)": process.pid,
     PgBouncer: /pgbouncer/,
     Postgres: /^postgres: |bin\/postgres /,
     Chroma: /chroma run/,

@@ -39,13 +39,19 @@ export const WorkerEnv = z.object({
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
+/** Each environment object the runtime hands the Worker, parsed once (it is the same for every request of an isolate). */
+const parsed = new WeakMap<object, WorkerEnv>();
+
 /** Parses the environment, naming every missing or bad setting. */
 export function parseEnv(raw: unknown): WorkerEnv {
+  const known = parsed.get(raw as object);
+  if (known) return known;
   // An empty var (`--var KEY:` or `KEY=` in .dev.vars) means unset.
   const present = Object.fromEntries(
     Object.entries(raw as Record<string, unknown>).filter(([, v]) => v !== ""),
   );
   const result = WorkerEnv.safeParse(present);
-  if (result.success) return result.data;
-  throw result.error;
+  if (!result.success) throw result.error;
+  parsed.set(raw as object, result.data);
+  return result.data;
 }

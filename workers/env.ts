@@ -34,7 +34,7 @@ export const WorkerEnv = z.object({
   EXPLAIN_PREFETCH: z.coerce.number().int().min(0).max(10).default(3),
   /** "on" lets /api/demo/session mint a token for any user: local stacks and demos only. */
   DEMO_SIGNIN: z.enum(["on", "off"]).default("off"),
-  /** Local only: host:port of the WebSocket-to-TCP proxy that stands in for Neon's. */
+  /** Local only: host:port of the proxy standing in for Neon's WebSocket and HTTP endpoints (scripts/lib/neon-proxy.ts). */
   NEON_PROXY: z.string().optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;

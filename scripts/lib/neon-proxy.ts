@@ -52,7 +52,8 @@ export function startLocalNeonProxy(options: {
 
   const server = createServer((request, response) => {
     if (request.method === "POST" && request.url?.split("?")[0] === "/sql") {
-      void answerSql(request, response, allow, pools);
+      // A client that goes away mid-request must not take the proxy down with it.
+      answerSql(request, response, allow, pools).catch(() => response.destroy());
       return;
     }
     response.writeHead(404).end("not found: use ws://HOST/v1 or POST /sql\n");

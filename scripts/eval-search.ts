@@ -19,10 +19,14 @@ import {
 } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import { filteredDense } from "../workers/services/filtered-dense.ts";
+import { chromaScope, filteredDense } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
-import { lexicalSearch, moviesMatching, pageMovies } from "../workers/services/lexical-search.ts";
-import { chromaWhere } from "../workers/services/query-filters.ts";
+import {
+  allMoviesMatching,
+  lexicalSearch,
+  moviesMatching,
+  pageMovies,
+} from "../workers/services/lexical-search.ts";
 
 const K = 10;
 const SEED_COLLECTION = "movies_seed_design";
@@ -219,9 +223,9 @@ for (const judged of queries) {
           mode === "hybrid"
             ? filteredDense(
                 {
-                  nearest: (limit, exact) =>
-                    queryMovies(main, query, limit, exact && chromaWhere(exact)),
+                  nearest: (limit, scope) => queryMovies(main, query, limit, chromaScope(scope)),
                   matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
+                  allMatching: (wanted, max) => allMoviesMatching(pool, wanted, max),
                 },
                 filters,
                 CANDIDATES,

@@ -71,8 +71,14 @@ export interface VectorHit {
   similarity: number;
 }
 
+/** Where a query looks: the whole collection, movies whose metadata passes `where`, or the movies `ids`. */
+export interface QueryScope {
+  where?: Where | undefined;
+  ids?: number[] | undefined;
+}
+
 /**
- * The `limit` movies nearest to `vector`, optionally filtered. Ids and
+ * The `limit` movies nearest to `vector`, optionally within a scope. Ids and
  * distances only: asking Chroma for the metadata too makes a query ~3x
  * slower (docs/benchmarks.md), and Postgres has the display fields anyway.
  */
@@ -80,13 +86,14 @@ export async function queryMovies(
   collection: Collection,
   vector: ArrayLike<number>,
   limit: number,
-  where?: Where,
+  scope: QueryScope = {},
 ): Promise<VectorHit[]> {
   const result = await collection.query({
     queryEmbeddings: [Array.from(vector)],
     nResults: limit,
     include: ["distances"],
-    ...(where ? { where } : {}),
+    ...(scope.where ? { where: scope.where } : {}),
+    ...(scope.ids ? { ids: scope.ids.map(String) } : {}),
   });
   return (result.ids[0] ?? []).map((id, i) => ({
     movieId: Number(id),

@@ -6,8 +6,8 @@ import {
   vectorMovieDetails,
 } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
+import { chromaScope, type DenseScope } from "./filtered-dense.ts";
 import type { DenseHit, VectorDetails } from "./hybrid-search.ts";
-import { chromaWhere, type SearchFilters } from "./query-filters.ts";
 
 const collections = new Map<string, Promise<Collection>>();
 
@@ -27,15 +27,15 @@ export function collectionFor(env: WorkerEnv): Promise<Collection> {
   return collection;
 }
 
-/** Nearest movies to a query vector: ids and similarities. */
+/** Nearest movies to a query vector (ids and similarities), anywhere or within `scope`. */
 export async function denseSearch(
   env: WorkerEnv,
   vector: Float32Array,
-  filters: SearchFilters,
   limit: number,
+  scope?: DenseScope,
 ): Promise<DenseHit[]> {
   const collection = await collectionFor(env);
-  return queryMovies(collection, vector, limit, chromaWhere(filters));
+  return queryMovies(collection, vector, limit, chromaScope(scope));
 }
 
 /** Title, year and genres from the vectors' metadata, for when Postgres is down. */

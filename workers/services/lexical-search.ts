@@ -126,6 +126,24 @@ export async function pageMovies(
   );
 }
 
+/** Every movie that passes `filters`, or null when more than `max` do (see filtered-dense.ts). */
+export async function allMoviesMatching(
+  pool: Queryable,
+  filters: SearchFilters,
+  max: number,
+): Promise<number[] | null> {
+  const { rows } = await pool.query(
+    `select id from movies
+      where ($1::text[] is null or genres @> $1::text[])
+        and ($2::int is null or year >= $2::int)
+        and ($3::int is null or year <= $3::int)
+      order by id
+      limit $4`,
+    [...filterParams(filters), max + 1],
+  );
+  return rows.length > max ? null : (rows as { id: number }[]).map((r) => Number(r.id));
+}
+
 /** Which of `ids` pass `filters` (the dense side's post-filter, see filtered-dense.ts). */
 export async function moviesMatching(
   pool: Queryable,

@@ -11,12 +11,10 @@ import {
   type SearchOutput,
   timed,
 } from "./hybrid-search.ts";
-import { lexicalSearch, moviesMatching, pageMovies } from "./lexical-search.ts";
+import { allMoviesMatching, lexicalSearch, moviesMatching, pageMovies } from "./lexical-search.ts";
 import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
-
-const NO_FILTERS = { genres: [] };
 
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
@@ -59,8 +57,9 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
       return withBudget(
         filteredDense(
           {
-            nearest: (limit, exact) => denseSearch(rt.env, vector, exact ?? NO_FILTERS, limit),
+            nearest: (limit, scope) => denseSearch(rt.env, vector, limit, scope),
             matching: (ids, wanted) => moviesMatching(postgres, ids, wanted),
+            allMatching: (wanted, max) => allMoviesMatching(postgres, wanted, max),
           },
           filters,
           CANDIDATES,

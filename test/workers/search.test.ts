@@ -246,5 +246,14 @@ describe("environment and routing", () => {
       status: "degraded",
       dependencies: { chroma: { ok: false } },
     });
+    const noPostgres = await request("/api/health", { DATABASE_URL: DEAD_POSTGRES });
+    expect(noPostgres.status).toBe(503);
+    expect(await noPostgres.json()).toMatchObject({
+      status: "degraded",
+      dependencies: {
+        postgres: { ok: false, error: expect.stringMatching(/^over (HTTP|WebSocket): /) },
+        chroma: { ok: true },
+      },
+    });
   });
 });

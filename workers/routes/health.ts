@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { chromaClient } from "../../core/vector/movies-collection.ts";
 import type { AppEnv } from "../context.ts";
-import { openPool } from "../services/postgres.ts";
+import { openPool, openSql } from "../services/postgres.ts";
 import { wasmMemoryBytes } from "../services/query-embedder.ts";
 
 type Check = { ok: true; ms: number } | { ok: false; ms: number; error: string };
@@ -25,7 +25,19 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
   const env = c.get("env");
   const pool = openPool(env);
   const [postgres, chroma, model] = await Promise.all([
-    check(() => pool.query("select 1")),
+    // Both ways the Worker reaches Postgres: HTTP queries (search) and a WebSocket session (the rest).
+    check(() =>
+      Promise.all([
+        openSql(env)
+          .query("select 1", [])
+          .catch((error: Error) => {
+            throw new Error(`over HTTP: ${error.message}`);
+          }),
+        pool.query("select 1").catch((error: Error) => {
+          throw new Error(`over WebSocket: ${error.message}`);
+        }),
+      ]),
+    ),
     check(() => chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN).heartbeat()),
     check(async () => {
       const head = await env.MODELS.head(`${env.MODEL_PREFIX}/model_int8.onnx`);

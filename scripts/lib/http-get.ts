@@ -1,11 +1,10 @@
-import { Agent, get, type IncomingHttpHeaders } from "node:http";
+import { Agent, get } from "node:http";
 
 /** Connections kept open between requests, as a browser keeps them. */
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 export interface HttpResponse {
   status: number;
-  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -23,7 +22,6 @@ export function httpGet(url: string): Promise<HttpResponse> {
       response.on("end", () =>
         resolve({
           status: response.statusCode ?? 0,
-          headers: response.headers,
           body: Buffer.concat(chunks).toString("utf8"),
         }),
       );

@@ -9,6 +9,9 @@ export type CpuSample = Map<string, number>;
 /** clock ticks per second, as Linux reports /proc/PID/stat times. */
 const TICKS = 100;
 
+/** The group that holds every CPU's busy time, whatever used it. */
+const MACHINE = "the whole machine";
+
 /**
  * Reads /proc (Linux only; elsewhere the sample is empty). A process that
  * started and ended between two samples is not counted, so groups of
@@ -41,9 +44,6 @@ export function sampleCpu(groups: ProcessGroups): CpuSample {
   sample.set(MACHINE, machineBusySeconds());
   return sample;
 }
-
-/** The group that holds every CPU's busy time, whatever used it. */
-export const MACHINE = "the whole machine";
 
 function machineBusySeconds(): number {
   // "cpu  user nice system idle iowait irq softirq steal ..."; idle, iowait and steal are not ours.

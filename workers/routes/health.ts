@@ -20,6 +20,11 @@ async function check(run: () => Promise<unknown>): Promise<Check> {
   }
 }
 
+/** Rethrows a Postgres check's error, saying which way to Postgres failed. */
+const failedOver = (route: string) => (error: Error) => {
+  throw new Error(`over ${route}: ${error.message}`);
+};
+
 /** GET /api/health: each dependency's state; 503 when any is down. */
 export const health = new Hono<AppEnv>().get("/", async (c) => {
   const env = c.get("env");
@@ -28,14 +33,8 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
     // Both ways the Worker reaches Postgres: HTTP queries (search) and a WebSocket session (the rest).
     check(() =>
       Promise.all([
-        openSql(env)
-          .query("select 1", [])
-          .catch((error: Error) => {
-            throw new Error(`over HTTP: ${error.message}`);
-          }),
-        pool.query("select 1").catch((error: Error) => {
-          throw new Error(`over WebSocket: ${error.message}`);
-        }),
+        openSql(env).query("select 1", []).catch(failedOver("HTTP")),
+        pool.query("select 1").catch(failedOver("WebSocket")),
       ]),
     ),
     check(() => chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN).heartbeat()),

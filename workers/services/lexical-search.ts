@@ -44,6 +44,14 @@ function filterParams(f: SearchFilters) {
   return [f.genres.length ? f.genres : null, f.yearFrom ?? null, f.yearTo ?? null];
 }
 
+/** SQL: movie `m` passes the filter whose filterParams are $first, $first+1, $first+2. */
+function passesFilter(first: number): string {
+  const [genres, from, to] = [first, first + 1, first + 2].map((n) => `$${n}`);
+  return `(${genres}::text[] is null or m.genres @> ${genres}::text[])
+          and (${from}::int is null or m.year >= ${from}::int)
+          and (${to}::int is null or m.year <= ${to}::int)`;
+}
+
 /**
  * Both lexical retrievers in one round trip: full-text search over the stored
  * document under all filters, and trigram similarity on titles
@@ -64,20 +72,14 @@ export async function lexicalSearch(
      text_hits as (
        select m.id, ts_rank_cd(m.search_document, q.tsq) as rank
          from movies m, q
-        where m.search_document @@ q.tsq
-          and ($2::text[] is null or m.genres @> $2::text[])
-          and ($3::int is null or m.year >= $3::int)
-          and ($4::int is null or m.year <= $4::int)
+        where m.search_document @@ q.tsq and ${passesFilter(2)}
         order by rank desc, m.id
         limit $8
      ),
      title_hits as (
        select m.id, similarity(lower(m.title), q.lq) as similarity
          from movies m, q
-        where $9 and lower(m.title) % q.lq
-          and ($5::text[] is null or m.genres @> $5::text[])
-          and ($6::int is null or m.year >= $6::int)
-          and ($7::int is null or m.year <= $7::int)
+        where $9 and lower(m.title) % q.lq and ${passesFilter(5)}
         order by similarity desc, m.id
         limit 10
      )
@@ -133,12 +135,7 @@ export async function allMoviesMatching(
   max: number,
 ): Promise<number[] | null> {
   const { rows } = await pool.query(
-    `select id from movies
-      where ($1::text[] is null or genres @> $1::text[])
-        and ($2::int is null or year >= $2::int)
-        and ($3::int is null or year <= $3::int)
-      order by id
-      limit $4`,
+    `select m.id from movies m where ${passesFilter(1)} order by m.id limit $4`,
     [...filterParams(filters), max + 1],
   );
   return rows.length > max ? null : (rows as { id: number }[]).map((r) => Number(r.id));
@@ -152,11 +149,7 @@ export async function moviesMatching(
 ): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
   const { rows } = await pool.query(
-    `select id from movies
-      where id = any($1::int[])
-        and ($2::text[] is null or genres @> $2::text[])
-        and ($3::int is null or year >= $3::int)
-        and ($4::int is null or year <= $4::int)`,
+    `select m.id from movies m where m.id = any($1::int[]) and ${passesFilter(2)}`,
     [ids, ...filterParams(filters)],
   );
   return new Set((rows as { id: number }[]).map((r) => Number(r.id)));

@@ -23,6 +23,8 @@ export interface LocalWorkerOptions {
   args?: string[];
   /** A file descriptor for wrangler's stdout and stderr (default: stderr inherited, stdout dropped). */
   logFd?: number;
+  /** false: no DevTools inspector on the isolate (benchmarks; see spawnWranglerDev). */
+  inspector?: false;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function startLocalWorker(
     vars: all,
     args: options.args ?? [],
     output: options.logFd ?? "errors",
+    inspector: options.inspector,
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {

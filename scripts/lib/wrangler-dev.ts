@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
 /** `wrangler dev` with every binding passed as --var, in its own process group. */
 export function spawnWranglerDev(options: {
@@ -6,17 +7,26 @@ export function spawnWranglerDev(options: {
   vars: Record<string, string>;
   /** More arguments, e.g. `--inspector-port N`. */
   args?: string[];
+  /**
+   * false: the same dev server with no DevTools inspector attached to the
+   * isolate (dev-without-inspector.ts, for the benchmarks); `args` may then
+   * only hold `--log-level`.
+   */
+  inspector?: false;
   /** All of wrangler's output (npm start), only its errors (default), or both into a file descriptor. */
   output?: "all" | "errors" | number;
 }): { child: ChildProcess; stop(): Promise<void> } {
   const output = options.output ?? "errors";
   const stdout = typeof output === "number" ? output : output === "all" ? "inherit" : "ignore";
   const stderr = typeof output === "number" ? output : "inherit";
+  const command =
+    options.inspector === false
+      ? ["tsx", fileURLToPath(new URL("dev-without-inspector.ts", import.meta.url))]
+      : ["wrangler", "dev"];
   const child = spawn(
     "npx",
     [
-      "wrangler",
-      "dev",
+      ...command,
       "--port",
       String(options.port),
       "--ip",

@@ -107,6 +107,25 @@ export const ratings = pgTable(
   ],
 );
 
+/**
+ * A rating its user deleted through the API. The ratings files do not know
+ * about the deletion, so without this a re-ingest would bring the rating
+ * back; it brings back only a rating in the files newer than the deletion.
+ */
+export const ratingDeletions = pgTable(
+  "rating_deletions",
+  {
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    movieId: integer("movie_id")
+      .notNull()
+      .references(() => movies.id, { onDelete: "cascade" }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.movieId] })],
+);
+
 /** Cache of generated "Why this?" explanations. */
 export const aiExplanations = pgTable(
   "ai_explanations",

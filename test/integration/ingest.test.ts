@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { movies, ratings, users } from "../../core/db/schema.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
-import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
+import { formatIngestReport, runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { SOURCE_FILES } from "../../embed-pipeline/src/ingest/sources.ts";
 import { subsetDataDir, writeDataFile } from "../helpers/data-dir.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
@@ -52,6 +52,7 @@ describe("ingest into the real Postgres", () => {
       updated: 0,
       unchanged: 100836,
       deleted: 0,
+      keptDeleted: 0,
     });
     expect(report.written.users.inserted).toBe(0);
     const after = await queryRows(connection.db, sql`select max(updated_at) as t from movies`);
@@ -84,6 +85,35 @@ describe("ingest into the real Postgres", () => {
       .from(ratings)
       .where(sql`${ratings.movieId} not in (select id from movies)`);
     expect(count).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps a rating deleted through the API deleted, unless the files hold a newer one", async () => {
+    const dir = subsetDataDir(inject("dataDir"), 50);
+    const file = path.join(dir, SOURCE_FILES.ratings);
+    const lines = readFileSync(file, "utf8").trimEnd().split("\n");
+    const [userId, movieId, rating] = (lines[2] ?? "").split(",").map(Number);
+    const pair = sql`user_id = ${userId} and movie_id = ${movieId}`;
+    // What DELETE /api/ratings/:movieId leaves behind (workers/services/ratings.ts).
+    await connection.db.execute(sql`delete from ratings where ${pair}`);
+    await connection.db.execute(
+      sql`insert into rating_deletions (user_id, movie_id, deleted_at) values (${userId}, ${movieId}, now())`,
+    );
+    const stored = async () =>
+      queryRows<{ rating: number }>(connection.db, sql`select rating from ratings where ${pair}`);
+
+    const kept = await runIngest(connection.db, dir);
+    expect(kept.written.ratings).toMatchObject({ inserted: 0, keptDeleted: 1 });
+    expect(await stored()).toEqual([]);
+    expect(formatIngestReport(kept)).toMatch(/1 kept deleted as their users deleted them/);
+
+    // The same user rates it again after the deletion, in a newer export.
+    const later = Math.ceil(Date.now() / 1000) + 60;
+    lines[2] = [userId, movieId, rating === 5 ? "1.0" : "5.0", String(later)].join(",");
+    writeDataFile(dir, "ratings", `${lines.join("\n")}\n`);
+    const back = await runIngest(connection.db, dir);
+    expect(back.written.ratings).toMatchObject({ inserted: 1, keptDeleted: 0 });
+    expect(await stored()).toEqual([{ rating: rating === 5 ? 1 : 5 }]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -151,6 +151,12 @@ describe("ratings", () => {
     expect(deleted.status).toBe(200);
     expect(await deleted.json()).toMatchObject({ deleted: true, ratingsVersion: before + 3 });
     expect((await requestAs(BOB, `/api/ratings/${OTHER_MOVIE}`)).status).toBe(404);
+    // Remembered, so that a re-ingest of the ratings files does not bring it back.
+    const [deletion] = await query<{ deleted_at: string }>(
+      "select deleted_at from rating_deletions where user_id = $1 and movie_id = $2",
+      [BOB, OTHER_MOVIE],
+    );
+    expect(Date.now() - new Date(deletion?.deleted_at ?? 0).getTime()).toBeLessThan(60_000);
     const again = await requestAs(BOB, `/api/ratings/${OTHER_MOVIE}`, { method: "DELETE" });
     expect(again.status).toBe(404);
     expect((await errorOf(again)).message).toMatch(/not rated movie 2/);

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from "drizzle-orm";
-import { movies, ratings, users } from "../../core/db/schema.ts";
+import { movies, ratingDeletions, ratings, users } from "../../core/db/schema.ts";
 import { ApiError } from "../errors.ts";
 import type { Db } from "./database.ts";
 
@@ -98,7 +98,11 @@ export async function putRating(db: Db, userId: number, movieId: number, rating:
   });
 }
 
-/** Deletes a rating (404 when there is none) and bumps the ratings version. */
+/**
+ * Deletes a rating (404 when there is none), remembers the deletion so that a
+ * re-ingest of the ratings files does not bring it back, and bumps the
+ * ratings version.
+ */
 export async function deleteRating(db: Db, userId: number, movieId: number): Promise<number> {
   return db.transaction(async (tx) => {
     const gone = await tx
@@ -106,6 +110,14 @@ export async function deleteRating(db: Db, userId: number, movieId: number): Pro
       .where(and(eq(ratings.userId, userId), eq(ratings.movieId, movieId)))
       .returning({ movieId: ratings.movieId });
     if (gone.length === 0) throw new ApiError("NOT_FOUND", `you have not rated movie ${movieId}`);
+    const deletedAt = new Date();
+    await tx
+      .insert(ratingDeletions)
+      .values({ userId, movieId, deletedAt })
+      .onConflictDoUpdate({
+        target: [ratingDeletions.userId, ratingDeletions.movieId],
+        set: { deletedAt },
+      });
     return bumpVersion(tx, userId);
   });
 }

@@ -1,5 +1,5 @@
 import { inArray, notInArray, sql } from "drizzle-orm";
-import { movies, ratings, users } from "../../../core/db/schema.ts";
+import { movies, ratingDeletions, ratings, users } from "../../../core/db/schema.ts";
 import type { Database } from "../db/connect.ts";
 import type { Catalog } from "./catalog.ts";
 
@@ -13,7 +13,8 @@ export interface WriteCounts {
 export interface LoadResult {
   movies: WriteCounts;
   users: { inserted: number };
-  ratings: WriteCounts;
+  /** `keptDeleted`: ratings in the files that their user has deleted through the API since. */
+  ratings: WriteCounts & { keptDeleted: number };
 }
 
 // Postgres allows 65,535 bind parameters per statement.
@@ -25,7 +26,8 @@ const RATING_CHUNK = 5_000;
  * Unchanged rows are not touched (the upserts only update when a value
  * differs), so a second run with the same files writes nothing. Movies no
  * longer in the catalog are deleted; ratings are only added or updated,
- * because users may have rated through the API since the last import.
+ * because users may have rated through the API since the last import, and a
+ * rating deleted through the API stays deleted unless the files hold a newer one.
  */
 export async function loadCatalog(db: Database, catalog: Catalog): Promise<LoadResult> {
   return db.transaction(async (tx) => {
@@ -82,10 +84,26 @@ export async function loadCatalog(db: Database, catalog: Catalog): Promise<LoadR
       usersInserted += written.length;
     }
 
-    const ratingCounts = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+    // Few rows (one per deletion through the API): read once, checked in memory.
+    const deletions = new Map(
+      (await tx.select().from(ratingDeletions)).map((d) => [
+        `${d.userId}:${d.movieId}`,
+        d.deletedAt.getTime(),
+      ]),
+    );
+    const fileRatings = catalog.ratings.filter(
+      (r) => r.ratedAt.getTime() > (deletions.get(`${r.userId}:${r.movieId}`) ?? -Infinity),
+    );
+    const ratingCounts = {
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      keptDeleted: catalog.ratings.length - fileRatings.length,
+    };
     const changedUsers = new Set<number>();
-    for (let i = 0; i < catalog.ratings.length; i += RATING_CHUNK) {
-      const chunk = catalog.ratings.slice(i, i + RATING_CHUNK);
+    for (let i = 0; i < fileRatings.length; i += RATING_CHUNK) {
+      const chunk = fileRatings.slice(i, i + RATING_CHUNK);
       const written = await tx
         .insert(ratings)
         .values(chunk)

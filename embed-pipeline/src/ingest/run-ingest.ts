@@ -56,7 +56,8 @@ export function formatIngestReport(report: IngestReport): string {
   const lines = [
     `movies:  ${t.movies.toLocaleString("en")} (${counts(w.movies)})`,
     `users:   ${t.users.toLocaleString("en")} (${w.users.inserted} new)`,
-    `ratings: ${t.ratings.toLocaleString("en")} (${counts(w.ratings)})`,
+    `ratings: ${t.ratings.toLocaleString("en")} (${counts(w.ratings)}` +
+      `${w.ratings.keptDeleted > 0 ? `, ${w.ratings.keptDeleted} kept deleted as their users deleted them` : ""})`,
     `enrichment: ${t.withOverview.toLocaleString("en")} with an overview (TMDB), ` +
       `${t.withDirector.toLocaleString("en")} with a director (IMDb), ` +
       `${t.withTags.toLocaleString("en")} with user tags`,

@@ -143,11 +143,11 @@ async function timedPhase(
   label: string,
   seconds: number,
   concurrency: number,
-  search: (base: string) => (i: number) => Promise<number>,
+  search: (i: number) => Promise<number>,
 ) {
-  await drive(3, concurrency, search(base)); // warm-up: every query embedded once
+  await drive(3, concurrency, search); // warm-up: every query embedded once
   const cpuBefore = sampleCpu(cpuGroups(base));
-  const api = await drive(seconds, concurrency, search(base));
+  const api = await drive(seconds, concurrency, search);
   const cpu = cpuPerUnit(cpuBefore, sampleCpu(cpuGroups(base)), api.client.length);
   console.log(
     `\nAPI (${label}, warm, ${concurrency} in flight, ${seconds} s): ${api.client.length} requests, ${api.throughput.toFixed(0)} req/s, ${api.errors} errors`,
@@ -220,7 +220,7 @@ const program = new Command("bench:search")
         "wrangler dev, DevTools inspector attached",
         shortPhase,
         options.concurrency,
-        search,
+        search(base),
       );
       console.log(
         `  workerd processes' RSS: ${[...workerdRssMb()].map(([pid, mb]) => `pid ${pid} ${mb.toFixed(0)} MB`).join(", ")}`,
@@ -248,7 +248,7 @@ const program = new Command("bench:search")
         "wrangler's dev server, no inspector",
         options.seconds,
         options.concurrency,
-        search,
+        search(quiet.base),
       );
       if (options.concurrency > 1) {
         const single = await drive(shortPhase, 1, search(quiet.base));

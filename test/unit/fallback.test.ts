@@ -3,11 +3,9 @@ import {
   deterministicExplanation,
   evidenceStrength,
 } from "../../workers/services/explain/fallback.ts";
-import {
-  checkGrounding,
-  splitSentences,
-  titleCandidates,
-} from "../../workers/services/explain/grounding.ts";
+import { checkGrounding } from "../../workers/services/explain/grounding.ts";
+import { splitSentences } from "../../workers/services/explain/sentences.ts";
+import { titleCandidates } from "../../workers/services/explain/title-candidates.ts";
 import type { ExplainContext, ExplanationDraft } from "../../workers/services/explain/types.ts";
 import {
   donnie,

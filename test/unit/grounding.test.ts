@@ -1,10 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkGrounding,
-  normalizeTitle,
-  splitSentences,
-  titleCandidates,
-} from "../../workers/services/explain/grounding.ts";
+import { checkGrounding } from "../../workers/services/explain/grounding.ts";
+import { normalizeTitle, splitSentences } from "../../workers/services/explain/sentences.ts";
+import { titleCandidates } from "../../workers/services/explain/title-candidates.ts";
 import type {
   ExplainContext,
   ExplanationDraft,

@@ -5,7 +5,8 @@
  * shares with their liked movies), so it can never invent anything, and the
  * same context always gives the same draft.
  */
-import { checkGrounding, MAX_WHY_CHARS, titleCandidates } from "./grounding.ts";
+import { checkGrounding, MAX_WHY_CHARS } from "./grounding.ts";
+import { titleCandidates } from "./title-candidates.ts";
 import type {
   Confidence,
   ExplainContext,

@@ -1,13 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { z } from "zod";
 import { deterministicExplanation } from "./fallback.ts";
-import { checkGrounding, titleCandidates } from "./grounding.ts";
+import { checkGrounding } from "./grounding.ts";
 import {
   contextBlocks,
   EXPLANATION_TOOL,
   EXPLANATION_TOOL_SCHEMA,
   INSTRUCTIONS,
 } from "./prompt.ts";
+import { titleCandidates } from "./title-candidates.ts";
 import type { ExplainContext, ExplanationDraft, Violation } from "./types.ts";
 
 export const DETERMINISTIC_MODEL = "deterministic";

@@ -81,15 +81,24 @@ export const users = pgTable("users", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * The user and the movie a per-user row is about (ratings, deletions,
+ * explanations, feedback): deleting either deletes the row. A function, as
+ * every table needs its own column builders.
+ */
+const userAndMovie = () => ({
+  userId: integer("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  movieId: integer("movie_id")
+    .notNull()
+    .references(() => movies.id, { onDelete: "cascade" }),
+});
+
 export const ratings = pgTable(
   "ratings",
   {
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    movieId: integer("movie_id")
-      .notNull()
-      .references(() => movies.id, { onDelete: "cascade" }),
+    ...userAndMovie(),
     /** 0.5 to 5.0 in half stars. */
     rating: real("rating").notNull(),
     ratedAt: timestamp("rated_at", { withTimezone: true }).notNull(),
@@ -115,12 +124,7 @@ export const ratings = pgTable(
 export const ratingDeletions = pgTable(
   "rating_deletions",
   {
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    movieId: integer("movie_id")
-      .notNull()
-      .references(() => movies.id, { onDelete: "cascade" }),
+    ...userAndMovie(),
     deletedAt: timestamp("deleted_at", { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.movieId] })],
@@ -131,12 +135,7 @@ export const aiExplanations = pgTable(
   "ai_explanations",
   {
     id: serial("id").primaryKey(),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    movieId: integer("movie_id")
-      .notNull()
-      .references(() => movies.id, { onDelete: "cascade" }),
+    ...userAndMovie(),
     /** users.ratings_version at generation time. */
     ratingsVersion: integer("ratings_version").notNull(),
     promptVersion: text("prompt_version").notNull(),
@@ -173,12 +172,7 @@ export const explanationFeedback = pgTable(
   "explanation_feedback",
   {
     id: serial("id").primaryKey(),
-    userId: integer("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    movieId: integer("movie_id")
-      .notNull()
-      .references(() => movies.id, { onDelete: "cascade" }),
+    ...userAndMovie(),
     explanationId: integer("explanation_id").references(() => aiExplanations.id, {
       onDelete: "set null",
     }),

@@ -19,7 +19,7 @@ import {
 } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import { chromaScope, filteredDense } from "../workers/services/filtered-dense.ts";
+import { filteredDense } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
 import {
   allMoviesMatching,
@@ -223,7 +223,7 @@ for (const judged of queries) {
           mode === "hybrid"
             ? filteredDense(
                 {
-                  nearest: (limit, scope) => queryMovies(main, query, limit, chromaScope(scope)),
+                  nearest: (limit, scope) => queryMovies(main, query, limit, scope),
                   matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
                   allMatching: (wanted, max) => allMoviesMatching(pool, wanted, max),
                 },

@@ -33,11 +33,11 @@ function deps(
         calls.push({ limit, scope: "all" });
         return all.slice(0, limit);
       }
-      const inScope =
-        "ids" in scope
-          ? (h: VectorHit) => scope.ids.includes(h.movieId)
-          : (h: VectorHit) => passes(h.movieId);
-      calls.push({ limit, scope: "ids" in scope ? "ids" : "filters" });
+      const ids = scope.ids;
+      const inScope = ids
+        ? (h: VectorHit) => ids.includes(h.movieId)
+        : (h: VectorHit) => passes(h.movieId);
+      calls.push({ limit, scope: ids ? "ids" : "filters" });
       return all.filter(inScope).slice(0, limit);
     },
     matching: overrides.matching ?? (async (ids) => new Set(ids.filter((id) => passes(id)))),

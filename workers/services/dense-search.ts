@@ -2,11 +2,11 @@ import type { Collection } from "chromadb";
 import {
   chromaClient,
   moviesCollection,
+  type QueryScope,
   queryMovies,
   vectorMovieDetails,
 } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
-import { chromaScope, type DenseScope } from "./filtered-dense.ts";
 import type { DenseHit, VectorDetails } from "./hybrid-search.ts";
 
 const collections = new Map<string, Promise<Collection>>();
@@ -32,10 +32,10 @@ export async function denseSearch(
   env: WorkerEnv,
   vector: Float32Array,
   limit: number,
-  scope?: DenseScope,
+  scope?: QueryScope,
 ): Promise<DenseHit[]> {
   const collection = await collectionFor(env);
-  return queryMovies(collection, vector, limit, chromaScope(scope));
+  return queryMovies(collection, vector, limit, scope);
 }
 
 /** Title, year and genres from the vectors' metadata, for when Postgres is down. */

@@ -10,18 +10,9 @@ export const MIN_SURVIVORS = 20;
 /** A filter passed by at most this many movies is searched among their ids. */
 export const MAX_SCOPED_IDS = 2_000;
 
-/** Where a dense query looks besides everywhere: under Chroma's metadata filter, or among given movies. */
-export type DenseScope = { filters: SearchFilters } | { ids: number[] };
-
-/** A DenseScope as Chroma's query takes it. */
-export function chromaScope(scope: DenseScope | undefined): QueryScope {
-  if (!scope) return {};
-  return "ids" in scope ? { ids: scope.ids } : { where: chromaWhere(scope.filters) };
-}
-
 export interface FilteredDenseDeps {
   /** Chroma's nearest neighbours of the query vector, within `scope` when given. */
-  nearest(limit: number, scope?: DenseScope): Promise<VectorHit[]>;
+  nearest(limit: number, scope?: QueryScope): Promise<VectorHit[]>;
   /** The ids among `ids` whose movie passes `filters` (Postgres). */
   matching(ids: number[], filters: SearchFilters): Promise<Set<number>>;
   /** Every movie that passes `filters` (Postgres), or null when more than `max` do. */
@@ -59,5 +50,5 @@ export async function filteredDense(
   } catch (error) {
     console.warn(JSON.stringify({ degraded: "text", during: "filter", error: String(error) }));
   }
-  return deps.nearest(limit, { filters });
+  return deps.nearest(limit, { where: chromaWhere(filters) });
 }

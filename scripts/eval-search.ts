@@ -19,14 +19,8 @@ import {
 } from "../core/vector/movies-collection.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
-import { filteredDense } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES, hybridSearch, type Retrievers } from "../workers/services/hybrid-search.ts";
-import {
-  allMoviesMatching,
-  lexicalSearch,
-  moviesMatching,
-  pageMovies,
-} from "../workers/services/lexical-search.ts";
+import { allMoviesMatching, searchPage } from "../workers/services/search-page.ts";
 
 const K = 10;
 const SEED_COLLECTION = "movies_seed_design";
@@ -219,21 +213,11 @@ for (const judged of queries) {
       ids = (await queryMovies(collection, query, CANDIDATES)).slice(0, K).map((h) => h.movieId);
     } else {
       const retrievers: Retrievers = {
-        dense: async (_q, filters) =>
-          mode === "hybrid"
-            ? filteredDense(
-                {
-                  nearest: (limit, scope) => queryMovies(main, query, limit, scope),
-                  matching: (ids, wanted) => moviesMatching(pool, ids, wanted),
-                  allMatching: (wanted, max) => allMoviesMatching(pool, wanted, max),
-                },
-                filters,
-                CANDIDATES,
-              )
-            : [],
-        lexical: (q, filters, titleFilters) =>
-          lexicalSearch(pool, q, filters, titleFilters, CANDIDATES),
-        details: (ids, q, textMatched) => pageMovies(pool, ids, q, textMatched),
+        // Lexical only: the same search with no vector hits to fuse.
+        nearest: async (_q, limit, scope) =>
+          mode === "hybrid" ? queryMovies(main, query, limit, scope) : [],
+        page: (request) => searchPage(pool, request),
+        allMatching: (wanted, max) => allMoviesMatching(pool, wanted, max),
         vectorDetails: (missing) => vectorMovieDetails(main, missing),
       };
       const output = await hybridSearch(

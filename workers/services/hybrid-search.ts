@@ -1,20 +1,20 @@
-import type { VectorHit } from "../../core/vector/movies-collection.ts";
+import type { QueryScope, VectorHit } from "../../core/vector/movies-collection.ts";
 import { ApiError } from "../errors.ts";
-import { type MatchSource, reciprocalRankFusion } from "./fusion.ts";
-import type { LexicalHit, PageMovie } from "./lexical-search.ts";
+import { nearestWithin, OVERFETCH, overfetchMissed } from "./filtered-dense.ts";
+import { type MatchSource, rrfScore } from "./fusion.ts";
 import type { MovieSummary } from "./movie-summary.ts";
 import {
   type AppliedFilter,
+  chromaWhere,
+  hasFilters,
   inferFilters,
   mergeFilters,
   type SearchFilters,
 } from "./query-filters.ts";
+import type { PageRequest, SearchPage } from "./search-page.ts";
 
 /** Candidates taken from each retriever before fusion. */
 export const CANDIDATES = 50;
-
-/** Trigram similarity above which a title counts as the one asked for. */
-const NEAR_EXACT_TITLE = 0.8;
 
 /**
  * Nearest neighbours always exist, even for "zzzzqqqxxx": below this cosine a
@@ -55,40 +55,14 @@ export interface SearchOutput {
 
 /** What hybrid search needs from the outside world; the Worker and the evaluation supply their own. */
 export interface Retrievers {
-  /** Embeds the query and returns its nearest movies. */
-  dense(query: string, filters: SearchFilters): Promise<DenseHit[]>;
-  /** Full-text hits under `filters` and title hits under `titleFilters`, one row per movie. */
-  lexical(
-    query: string,
-    filters: SearchFilters,
-    titleFilters: SearchFilters,
-  ): Promise<LexicalHit[]>;
-  /** The page's display fields (Postgres), highlighting where the query matched the text of `textMatched`. */
-  details(ids: number[], query: string, textMatched: number[]): Promise<Map<number, PageMovie>>;
-  /** The same from the vectors' metadata, without overviews: used when Postgres failed. */
+  /** Embeds the query and returns its `limit` nearest movies, anywhere or within `scope` (Chroma). */
+  nearest(query: string, limit: number, scope?: QueryScope): Promise<DenseHit[]>;
+  /** Text and title retrieval, fusion with the vector hits and the page's display fields: one Postgres query. */
+  page(request: PageRequest): Promise<SearchPage>;
+  /** Every movie that passes `filters`, or null when more than `max` do (Postgres). */
+  allMatching(filters: SearchFilters, max: number): Promise<number[] | null>;
+  /** Title, year and genres from the vectors' metadata: the page when Postgres failed. */
   vectorDetails(ids: number[]): Promise<Map<number, VectorDetails>>;
-}
-
-type Hydrated = VectorDetails & { overview?: string | null; highlight?: string | null };
-
-/** The page's movies, described by Postgres or else by Chroma. */
-async function hydrate(
-  page: { movieId: number; matchedBy: MatchSource[] }[],
-  query: string,
-  retrievers: Retrievers,
-  postgresFailed: boolean,
-): Promise<Map<number, Hydrated>> {
-  if (page.length === 0) return new Map();
-  const ids = page.map((p) => p.movieId);
-  const textMatched = page.filter((p) => p.matchedBy.includes("text")).map((p) => p.movieId);
-  const fromVectors = () => retrievers.vectorDetails(ids);
-  const details: Promise<Map<number, Hydrated>> = postgresFailed
-    ? fromVectors()
-    : retrievers.details(ids, query, textMatched).catch((error: unknown) => {
-        console.warn(JSON.stringify({ degraded: "text", during: "hydrate", error: String(error) }));
-        return fromVectors();
-      });
-  return details.catch(() => new Map());
 }
 
 /** Runs `run`, recording its duration in `timings[name]`. */
@@ -106,10 +80,11 @@ export async function timed<T>(
 }
 
 /**
- * Hybrid search: dense and lexical retrieval in parallel, fused by
- * reciprocal rank, with a near-exact title match pinned first. Either side
- * may fail; the response then says which (`degraded`), and only both failing
- * is an error.
+ * Hybrid search: the query's nearest movies from Chroma, then one Postgres
+ * query that retrieves by text and title, fuses the three lists by
+ * reciprocal rank with a near-exact title pinned first, and returns the page
+ * (search-page.ts). Either store may fail; the response then says which
+ * (`degraded`), and only both failing is an error.
  */
 export async function hybridSearch(
   input: SearchInput,
@@ -119,82 +94,122 @@ export async function hybridSearch(
   const applied = inferFilters(input.q);
   const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
   const filters = mergeFilters(explicit, applied);
+  const filtered = hasFilters(filters);
   const degraded: SearchOutput["degraded"] = [];
-  // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
-  const [denseResult, lexicalResult] = await Promise.allSettled([
-    timed(timings, "vector", () => retrievers.dense(input.q, filters)),
-    timed(timings, "lexical", () => retrievers.lexical(input.q, filters, explicit)),
-  ]);
-  let denseHits: DenseHit[] = [];
-  let lexicalRows: LexicalHit[] = [];
-  if (denseResult.status === "fulfilled")
-    denseHits = denseResult.value.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY);
-  else {
-    degraded.push("vector");
-    console.warn(JSON.stringify({ degraded: "vector", error: String(denseResult.reason) }));
-  }
-  if (lexicalResult.status === "fulfilled") lexicalRows = lexicalResult.value;
-  else {
-    degraded.push("text");
-    console.warn(JSON.stringify({ degraded: "text", error: String(lexicalResult.reason) }));
-  }
-  if (degraded.length === 2) {
-    throw new ApiError(
-      "UNAVAILABLE",
-      "search is unavailable: neither Chroma nor Postgres answered",
-    );
-  }
-  const titleRows = lexicalRows.filter((r) => r.titleSimilarity !== null);
-
-  const similarity = (r: LexicalHit) => r.titleSimilarity ?? 0;
-  const nearExact = titleRows
-    .filter(
-      (r) =>
-        similarity(r) >= NEAR_EXACT_TITLE || r.title.toLowerCase() === input.q.trim().toLowerCase(),
-    )
-    .map((r) => r.movieId);
-  const byScore = (score: (r: LexicalHit) => number) => (a: LexicalHit, b: LexicalHit) =>
-    score(b) - score(a) || a.movieId - b.movieId;
-  const fused = reciprocalRankFusion({
-    title: [...titleRows].sort(byScore(similarity)).map((r) => r.movieId),
-    text: lexicalRows
-      .filter((r) => r.rank !== null)
-      .sort(byScore((r) => r.rank ?? 0))
-      .map((r) => r.movieId),
-    vector: denseHits.map((h) => h.movieId),
-  });
-  // The movie the query names comes first, whatever the fusion says.
-  fused.sort(
-    (a, b) => Number(nearExact.includes(b.movieId)) - Number(nearExact.includes(a.movieId)),
-  );
-
-  const page = fused.slice(input.offset, input.offset + input.limit);
-  const details = await timed(timings, "hydrate", () =>
-    hydrate(page, input.q, retrievers, degraded.includes("text")),
-  );
-
-  // A movie neither store could describe is left out rather than shown untitled.
-  const results = page.flatMap((p): SearchResult[] => {
-    const movie = details.get(p.movieId);
-    if (!movie) return [];
-    return [
-      {
-        movieId: p.movieId,
-        title: movie.title,
-        year: movie.year,
-        genres: movie.genres,
-        overview: movie.overview ?? null,
-        score: Number(p.score.toFixed(6)),
-        matchedBy: p.matchedBy,
-        highlight: movie.highlight ?? null,
-      },
-    ];
-  });
-  return {
+  const output = (results: SearchResult[], hasMore: boolean): SearchOutput => ({
     results,
     filters: { applied, effective: filters },
     degraded,
-    hasMore: fused.length > input.offset + input.limit,
+    hasMore,
     reranked: false,
-  };
+  });
+
+  // A filtered query over-fetches unfiltered; Postgres keeps the hits that pass (filtered-dense.ts).
+  let dense: DenseHit[] | undefined;
+  try {
+    dense = await timed(timings, "vector", () =>
+      retrievers.nearest(input.q, filtered ? OVERFETCH : CANDIDATES),
+    );
+  } catch (error) {
+    degraded.push("vector");
+    console.warn(JSON.stringify({ degraded: "vector", error: String(error) }));
+  }
+
+  const request = (hits: DenseHit[], denseFiltered: boolean): PageRequest => ({
+    query: input.q,
+    filters,
+    // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
+    titleFilters: explicit,
+    dense: hits.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY).map((h) => h.movieId),
+    denseFiltered,
+    candidates: CANDIDATES,
+    offset: input.offset,
+    limit: input.limit,
+  });
+  let page: SearchPage;
+  try {
+    page = await timed(timings, "lexical", () => retrievers.page(request(dense ?? [], !filtered)));
+  } catch (error) {
+    degraded.push("text");
+    console.warn(JSON.stringify({ degraded: "text", error: String(error) }));
+    if (!dense) {
+      throw new ApiError(
+        "UNAVAILABLE",
+        "search is unavailable: neither Chroma nor Postgres answered",
+      );
+    }
+    return denseOnly(input, dense, filtered ? filters : undefined, retrievers, timings, output);
+  }
+
+  if (dense && filtered && overfetchMissed(dense.length, page.denseSurvivors)) {
+    // A narrow filter the query's neighbourhood barely touches: search among the movies that pass it.
+    try {
+      const within = await timed(timings, "narrow", () =>
+        nearestWithin(
+          {
+            nearest: (limit, scope) => retrievers.nearest(input.q, limit, scope),
+            allMatching: (wanted, max) => retrievers.allMatching(wanted, max),
+          },
+          filters,
+          CANDIDATES,
+        ),
+      );
+      page = await retrievers.page(request(within, true));
+    } catch (error) {
+      // The page already fused holds the few hits that passed.
+      degraded.push("vector");
+      console.warn(JSON.stringify({ degraded: "vector", during: "narrow", error: String(error) }));
+    }
+  }
+
+  return output(
+    page.movies.map(({ score, matchedBy, highlight, ...movie }) => ({
+      ...movie,
+      score: Number(score.toFixed(6)),
+      matchedBy,
+      highlight,
+    })),
+    page.total > input.offset + input.limit,
+  );
+}
+
+/**
+ * Postgres failed: the vector hits alone, within the filters by Chroma's own
+ * metadata filter, described by their vectors' metadata (no overviews).
+ */
+async function denseOnly(
+  input: SearchInput,
+  unfiltered: DenseHit[],
+  filters: SearchFilters | undefined,
+  retrievers: Retrievers,
+  timings: Record<string, number>,
+  output: (results: SearchResult[], hasMore: boolean) => SearchOutput,
+): Promise<SearchOutput> {
+  const nearest = filters
+    ? await timed(timings, "vector", () =>
+        retrievers.nearest(input.q, CANDIDATES, { where: chromaWhere(filters) }),
+      )
+    : unfiltered;
+  const hits = nearest.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY).slice(0, CANDIDATES);
+  const page = hits.slice(input.offset, input.offset + input.limit);
+  const details = await timed(timings, "hydrate", () =>
+    retrievers.vectorDetails(page.map((h) => h.movieId)),
+  ).catch(() => new Map<number, VectorDetails>());
+  // A movie Chroma could not describe is left out rather than shown untitled.
+  const results = page.flatMap((hit, i): SearchResult[] => {
+    const movie = details.get(hit.movieId);
+    if (!movie) return [];
+    const matchedBy: MatchSource[] = ["vector"];
+    return [
+      {
+        movieId: hit.movieId,
+        ...movie,
+        overview: null,
+        score: Number(rrfScore(input.offset + i).toFixed(6)),
+        matchedBy,
+        highlight: null,
+      },
+    ];
+  });
+  return output(results, hits.length > input.offset + input.limit);
 }

@@ -2,19 +2,17 @@ import { modelLabel } from "../../core/embedding/model.ts";
 import type { WorkerEnv } from "../env.ts";
 import { denseSearch, vectorDetails } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
-import { filteredDense } from "./filtered-dense.ts";
 import {
-  CANDIDATES,
   hybridSearch,
   type Retrievers,
   type SearchInput,
   type SearchOutput,
   timed,
 } from "./hybrid-search.ts";
-import { allMoviesMatching, lexicalSearch, moviesMatching, pageMovies } from "./lexical-search.ts";
 import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
+import { allMoviesMatching, searchPage } from "./search-page.ts";
 
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
@@ -44,33 +42,27 @@ async function withBudget<T>(promise: Promise<T>, ms: number, what: string): Pro
  */
 export async function searchMovies(input: SearchInput, rt: Runtime): Promise<SearchOutput> {
   const postgres = openSql(rt.env);
+  // Embedded once per request, even when a narrow filter makes the search ask Chroma twice.
+  let embedding: Promise<Float32Array> | undefined;
+  const embed = (query: string) => {
+    embedding ??= timed(rt.timings, "embed", async () => {
+      const { vector } = await cachedEmbedding(
+        modelLabel("int8"),
+        query,
+        () => queryEmbedder(rt.env.MODELS, rt.env.MODEL_PREFIX),
+        rt.waitUntil,
+      );
+      return vector;
+    });
+    return embedding;
+  };
   const retrievers: Retrievers = {
-    dense: async (query, filters) => {
-      const { vector } = await timed(rt.timings, "embed", () =>
-        cachedEmbedding(
-          modelLabel("int8"),
-          query,
-          () => queryEmbedder(rt.env.MODELS, rt.env.MODEL_PREFIX),
-          rt.waitUntil,
-        ),
-      );
-      return withBudget(
-        filteredDense(
-          {
-            nearest: (limit, scope) => denseSearch(rt.env, vector, limit, scope),
-            matching: (ids, wanted) => moviesMatching(postgres, ids, wanted),
-            allMatching: (wanted, max) => allMoviesMatching(postgres, wanted, max),
-          },
-          filters,
-          CANDIDATES,
-        ),
-        VECTOR_BUDGET_MS,
-        "Chroma",
-      );
+    nearest: async (query, limit, scope) => {
+      const vector = await embed(query);
+      return withBudget(denseSearch(rt.env, vector, limit, scope), VECTOR_BUDGET_MS, "Chroma");
     },
-    lexical: (query, filters, titleFilters) =>
-      lexicalSearch(postgres, query, filters, titleFilters, CANDIDATES),
-    details: (ids, query, textMatched) => pageMovies(postgres, ids, query, textMatched),
+    page: (request) => searchPage(postgres, request),
+    allMatching: (filters, max) => allMoviesMatching(postgres, filters, max),
     vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
   const output = await hybridSearch(input, retrievers, rt.timings);

@@ -44,6 +44,13 @@ const bindings = Object.fromEntries(
   }),
 );
 
+/** workerd's log levels ranked as --log-level ranks them; any other counts as "log". */
+const rank = (level: string) => {
+  const at = LOG_LEVELS.indexOf(level as LogLevel);
+  return at === -1 ? LOG_LEVELS.indexOf("log") : at;
+};
+const threshold = rank(options.logLevel);
+
 const worker = await unstable_startWorker({
   config: "wrangler.toml",
   bindings,
@@ -51,6 +58,17 @@ const worker = await unstable_startWorker({
     server: { hostname: options.ip, port: options.port },
     inspector: false,
     logLevel: options.logLevel as LogLevel,
+    // The Worker's console lines as workerd wrote them. wrangler's own handler
+    // first rewrites each through its source maps, stack or not (and then
+    // drops it below --log-level): ~1 ms of its Node process's CPU per
+    // request here, measured (docs/benchmarks.md), which a deployed Worker's
+    // logs do not cost the machine serving it.
+    structuredLogsHandler: ({ level, message }: { level: string; message: string }) => {
+      if (rank(level) >= threshold)
+        (level === "warn" || level === "error" ? process.stderr : process.stdout).write(
+          `${message}\n`,
+        );
+    },
     watch: false,
   },
 });

@@ -132,13 +132,23 @@ export async function hybridSearch(
   } catch (error) {
     degraded.push("text");
     console.warn(JSON.stringify({ degraded: "text", error: String(error) }));
-    if (!dense) {
-      throw new ApiError(
-        "UNAVAILABLE",
-        "search is unavailable: neither Chroma nor Postgres answered",
+    const bothDown = (cause: unknown) =>
+      new ApiError("UNAVAILABLE", "search is unavailable: neither Chroma nor Postgres answered", {
+        cause,
+      });
+    if (!dense) throw bothDown(error);
+    try {
+      const { results, hasMore } = await denseOnly(
+        input,
+        dense,
+        filtered ? filters : undefined,
+        retrievers,
+        timings,
       );
+      return output(results, hasMore);
+    } catch (cause) {
+      throw bothDown(cause);
     }
-    return denseOnly(input, dense, filtered ? filters : undefined, retrievers, timings, output);
   }
 
   if (dense && filtered && overfetchMissed(dense.length, page.denseSurvivors)) {
@@ -183,8 +193,7 @@ async function denseOnly(
   filters: SearchFilters | undefined,
   retrievers: Retrievers,
   timings: Record<string, number>,
-  output: (results: SearchResult[], hasMore: boolean) => SearchOutput,
-): Promise<SearchOutput> {
+): Promise<{ results: SearchResult[]; hasMore: boolean }> {
   const nearest = filters
     ? await timed(timings, "vector", () =>
         retrievers.nearest(input.q, CANDIDATES, { where: chromaWhere(filters) }),
@@ -194,7 +203,7 @@ async function denseOnly(
   const page = hits.slice(input.offset, input.offset + input.limit);
   const details = await timed(timings, "hydrate", () =>
     retrievers.vectorDetails(page.map((h) => h.movieId)),
-  ).catch(() => new Map<number, VectorDetails>());
+  );
   // A movie Chroma could not describe is left out rather than shown untitled.
   const results = page.flatMap((hit, i): SearchResult[] => {
     const movie = details.get(hit.movieId);
@@ -211,5 +220,5 @@ async function denseOnly(
       },
     ];
   });
-  return output(results, hits.length > input.offset + input.limit);
+  return { results, hasMore: hits.length > input.offset + input.limit };
 }

@@ -228,18 +228,15 @@ describe("hybridSearch", () => {
     warn.mockRestore();
   });
 
-  it("is unavailable when Postgres is down and Chroma fails after its first answer", async () => {
+  it.each([
+    [
+      "Postgres is down and Chroma fails after its first answer",
+      { page: fail, vectorDetails: fail },
+    ],
+    ["both stores fail", { nearest: fail, page: fail }],
+  ] as const)("is unavailable when %s", async (_case, overrides: Partial<Retrievers>) => {
     const warn = quietly();
-    const r = fakes(1_000, () => true, { page: fail, vectorDetails: fail });
-    await expect(hybridSearch(input("space adventure"), r)).rejects.toMatchObject({
-      code: "UNAVAILABLE",
-    });
-    warn.mockRestore();
-  });
-
-  it("is unavailable when both stores fail", async () => {
-    const warn = quietly();
-    const r = fakes(1_000, () => true, { nearest: fail, page: fail });
+    const r = fakes(1_000, () => true, overrides);
     await expect(hybridSearch(input("space adventure"), r)).rejects.toMatchObject({
       code: "UNAVAILABLE",
     });

@@ -26,6 +26,9 @@ export const MIN_DENSE_SIMILARITY = 0.33;
 /** A movie found by vector similarity. */
 export type DenseHit = VectorHit;
 
+/** The hits close enough to count as matches. */
+const aboveFloor = (hits: DenseHit[]) => hits.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY);
+
 /** Display fields from the vector store alone: what a page shows when Postgres is down. */
 export type VectorDetails = Pick<MovieSummary, "title" | "year" | "genres">;
 
@@ -120,7 +123,7 @@ export async function hybridSearch(
     filters,
     // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
     titleFilters: explicit,
-    dense: hits.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY).map((h) => h.movieId),
+    dense: aboveFloor(hits).map((h) => h.movieId),
     denseFiltered,
     candidates: CANDIDATES,
     offset: input.offset,
@@ -199,7 +202,8 @@ async function denseOnly(
         retrievers.nearest(input.q, CANDIDATES, { where: chromaWhere(filters) }),
       )
     : unfiltered;
-  const hits = nearest.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY).slice(0, CANDIDATES);
+  // Both ways asked Chroma for at most CANDIDATES.
+  const hits = aboveFloor(nearest);
   const page = hits.slice(input.offset, input.offset + input.limit);
   const details = await timed(timings, "hydrate", () =>
     retrievers.vectorDetails(page.map((h) => h.movieId)),

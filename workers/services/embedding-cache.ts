@@ -1,5 +1,9 @@
 import { sha256Hex } from "../../core/catalog-text.ts";
-import type { QueryEmbedder } from "./query-embedder.ts";
+
+/** What the cache needs of the model: one text in, its vector out. */
+export interface Embedder {
+  embed(text: string): Promise<Float32Array>;
+}
 
 const LRU_SIZE = 512;
 const lru = new Map<string, Float32Array>();
@@ -20,7 +24,7 @@ async function cacheUrl(key: string): Promise<string> {
 export async function cachedEmbedding(
   model: string,
   text: string,
-  embedder: () => Promise<QueryEmbedder>,
+  embedder: () => Promise<Embedder>,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<{ vector: Float32Array; cache: "isolate" | "colo" | "miss" }> {
   const key = cacheKey(model, text);
@@ -44,7 +48,13 @@ export async function cachedEmbedding(
     const response = new Response(vector.slice().buffer, {
       headers: { "Cache-Control": "public, max-age=604800" },
     });
-    if (cache) waitUntil(cache.put(url, response));
+    // The vector is served either way; a failed write only costs a later isolate an embedding.
+    if (cache)
+      waitUntil(
+        cache.put(url, response).catch((error: unknown) => {
+          console.warn(JSON.stringify({ degraded: "embedding-cache", error: String(error) }));
+        }),
+      );
   }
   lru.set(key, vector);
   if (lru.size > LRU_SIZE) lru.delete(lru.keys().next().value as string);

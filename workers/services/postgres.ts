@@ -5,6 +5,21 @@ import type { Queryable } from "./search-page.ts";
 /** Past this, Postgres is treated as down for the query. */
 const QUERY_TIMEOUT_MS = 3_000;
 
+/**
+ * A WebSocket that drops writes once it is closing or closed. The driver
+ * coalesces writes and sends them from a timer, which can fire after the
+ * connection has gone (Postgres unreachable, or the pool ended): send() then
+ * throws in the timer, an uncaught exception in the isolate
+ * (neondatabase/serverless#10). Dropping the write loses nothing: the close
+ * has already failed the query it belonged to.
+ */
+export class LateWriteSafeWebSocket extends WebSocket {
+  override send(data: string | ArrayBuffer | ArrayBufferView): void {
+    if (this.readyState === WebSocket.CLOSING || this.readyState === WebSocket.CLOSED) return;
+    super.send(data);
+  }
+}
+
 /** Locally, a proxy stands in for Neon's endpoints (NEON_PROXY, see scripts/lib/neon-proxy.ts). */
 function configureLocalProxy(env: WorkerEnv): void {
   const proxy = env.NEON_PROXY;
@@ -23,6 +38,7 @@ function configureLocalProxy(env: WorkerEnv): void {
  */
 export function openPool(env: WorkerEnv): Pool {
   configureLocalProxy(env);
+  neonConfig.webSocketConstructor = LateWriteSafeWebSocket;
   const pool = new Pool({
     connectionString: env.DATABASE_URL,
     connectionTimeoutMillis: QUERY_TIMEOUT_MS,

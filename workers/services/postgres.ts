@@ -11,7 +11,7 @@ const QUERY_TIMEOUT_MS = 3_000;
  * connection has gone (Postgres unreachable, or the pool ended): send() then
  * throws in the timer, an uncaught exception in the isolate
  * (neondatabase/serverless#10). Dropping the write loses nothing: the close
- * has already failed the query it belonged to.
+ * has already failed the query it belonged to. Every pool opened here uses it.
  */
 export class LateWriteSafeWebSocket extends WebSocket {
   override send(data: string | ArrayBuffer | ArrayBufferView): void {
@@ -19,6 +19,7 @@ export class LateWriteSafeWebSocket extends WebSocket {
     super.send(data);
   }
 }
+neonConfig.webSocketConstructor = LateWriteSafeWebSocket;
 
 /** Locally, a proxy stands in for Neon's endpoints (NEON_PROXY, see scripts/lib/neon-proxy.ts). */
 function configureLocalProxy(env: WorkerEnv): void {
@@ -38,7 +39,6 @@ function configureLocalProxy(env: WorkerEnv): void {
  */
 export function openPool(env: WorkerEnv): Pool {
   configureLocalProxy(env);
-  neonConfig.webSocketConstructor = LateWriteSafeWebSocket;
   const pool = new Pool({
     connectionString: env.DATABASE_URL,
     connectionTimeoutMillis: QUERY_TIMEOUT_MS,

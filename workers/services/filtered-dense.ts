@@ -1,4 +1,5 @@
-import type { QueryScope, VectorHit } from "../../core/vector/movies-collection.ts";
+import type { VectorHit } from "../../core/vector/movies-collection.ts";
+import type { Retrievers } from "./hybrid-search.ts";
 import { chromaWhere, type SearchFilters } from "./query-filters.ts";
 
 /** Unfiltered neighbours fetched for a filtered query, to be filtered in Postgres. */
@@ -29,24 +30,18 @@ export function overfetchMissed(fetched: number, survivors: number): boolean {
   return fetched >= OVERFETCH && survivors < MIN_SURVIVORS;
 }
 
-export interface NarrowingDeps {
-  /** Chroma's nearest neighbours of the query vector, within `scope` when given. */
-  nearest(limit: number, scope?: QueryScope): Promise<VectorHit[]>;
-  /** Every movie that passes `filters` (Postgres), or null when more than `max` do. */
-  allMatching(filters: SearchFilters, max: number): Promise<number[] | null>;
-}
-
 /** The query's `limit` nearest movies among those that pass `filters`. */
 export async function nearestWithin(
-  deps: NarrowingDeps,
+  retrievers: Pick<Retrievers, "nearest" | "allMatching">,
+  query: string,
   filters: SearchFilters,
   limit: number,
 ): Promise<VectorHit[]> {
   try {
-    const ids = await deps.allMatching(filters, MAX_SCOPED_IDS);
-    if (ids !== null) return ids.length === 0 ? [] : deps.nearest(limit, { ids });
+    const ids = await retrievers.allMatching(filters, MAX_SCOPED_IDS);
+    if (ids !== null) return ids.length === 0 ? [] : retrievers.nearest(query, limit, { ids });
   } catch (error) {
     console.warn(JSON.stringify({ degraded: "text", during: "filter", error: String(error) }));
   }
-  return deps.nearest(limit, { where: chromaWhere(filters) });
+  return retrievers.nearest(query, limit, { where: chromaWhere(filters) });
 }

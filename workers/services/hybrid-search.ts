@@ -158,14 +158,7 @@ export async function hybridSearch(
     // A narrow filter the query's neighbourhood barely touches: search among the movies that pass it.
     try {
       const within = await timed(timings, "narrow", () =>
-        nearestWithin(
-          {
-            nearest: (limit, scope) => retrievers.nearest(input.q, limit, scope),
-            allMatching: (wanted, max) => retrievers.allMatching(wanted, max),
-          },
-          filters,
-          CANDIDATES,
-        ),
+        nearestWithin(retrievers, input.q, filters, CANDIDATES),
       );
       page = await retrievers.page(request(within, true));
     } catch (error) {

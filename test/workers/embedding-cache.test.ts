@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cachedEmbedding, type Embedder } from "../../workers/services/embedding-cache.ts";
+import { cachedEmbedding } from "../../workers/services/embedding-cache.ts";
+import type { QueryEmbedder } from "../../workers/services/query-embedder.ts";
 
 /** An embedder that counts its calls and answers [length, 1, 2]. */
 function countingEmbedder() {
   const calls: string[] = [];
-  const embedder: Embedder = {
+  const embedder: QueryEmbedder = {
     embed: async (text) => {
       calls.push(text);
       return new Float32Array([text.length, 1, 2]);

@@ -1,9 +1,5 @@
 import { sha256Hex } from "../../core/catalog-text.ts";
-
-/** What the cache needs of the model: one text in, its vector out. */
-export interface Embedder {
-  embed(text: string): Promise<Float32Array>;
-}
+import type { QueryEmbedder } from "./query-embedder.ts";
 
 const LRU_SIZE = 512;
 const lru = new Map<string, Float32Array>();
@@ -24,7 +20,7 @@ async function cacheUrl(key: string): Promise<string> {
 export async function cachedEmbedding(
   model: string,
   text: string,
-  embedder: () => Promise<Embedder>,
+  embedder: () => Promise<QueryEmbedder>,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<{ vector: Float32Array; cache: "isolate" | "colo" | "miss" }> {
   const key = cacheKey(model, text);

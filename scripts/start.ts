@@ -24,6 +24,7 @@ import {
   neighborsMissing,
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
+import { uploadModelOnce } from "./lib/local-model.ts";
 import { ensureWebBuild } from "./lib/web-build.ts";
 import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
 import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
@@ -150,16 +151,6 @@ function localSecret(name: string): string {
     writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
   }
   return readFileSync(file, "utf8").trim();
-}
-
-/** The int8 model into wrangler's local R2, once per model version. */
-function uploadModelOnce(): void {
-  const manifest = readFileSync(path.join(config.MODELS_DIR, "MANIFEST.json"), "utf8");
-  const marker = path.join(root, ".wrangler/marquee-model-uploaded.json");
-  if (existsSync(marker) && readFileSync(marker, "utf8") === manifest) return;
-  npm(["model:upload"]);
-  mkdirSync(path.dirname(marker), { recursive: true });
-  writeFileSync(marker, manifest);
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { loadConfig } from "../../embed-pipeline/src/config.ts";
 import { startFakeAnthropic } from "./fake-anthropic.ts";
 import { freePort } from "./free-port.ts";
+import { uploadModelOnce } from "./local-model.ts";
 import { ensureWebBuild } from "./web-build.ts";
 import { serveDatabaseToWorker } from "./worker-postgres.ts";
 import { spawnWranglerDev, waitFor } from "./wrangler-dev.ts";
@@ -28,7 +29,8 @@ export interface LocalWorkerOptions {
 }
 
 /**
- * `wrangler dev` on a free port against DATABASE_URL (through a Neon
+ * `wrangler dev` on a free port against DATABASE_URL or the embedded
+ * database (through a Neon
  * WebSocket proxy and, where installed, PgBouncer, started here), CHROMA_URL,
  * and a fake Messages API started here, every binding passed with --var so a
  * developer's .dev.vars is not needed; `vars` override any of them (an empty value unsets one). For
@@ -40,11 +42,14 @@ export async function startLocalWorker(
 ): Promise<LocalWorker> {
   const config = loadConfig();
   const { DATABASE_URL: requested, ...overrides } = vars;
-  const databaseUrl = requested ?? config.DATABASE_URL;
-  if (!databaseUrl) throw new Error("set DATABASE_URL to the database `npm start` loaded");
   ensureWebBuild();
+  uploadModelOnce();
   const [port, anthropicPort] = [await freePort(), await freePort()];
-  const postgres = await serveDatabaseToWorker({ databaseUrl });
+  // DATABASE_URL, or the embedded database `npm start` loaded.
+  const postgres = await serveDatabaseToWorker({
+    databaseUrl: requested ?? config.DATABASE_URL,
+    pgliteDir: config.pgliteDir,
+  });
   const anthropic: Server = await startFakeAnthropic(anthropicPort);
   const secrets = {
     jwtSecret: `local-jwt-${crypto.randomUUID()}`,

@@ -48,7 +48,7 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
   const search = (request: Partial<PageRequest> & { query: string }) =>
     searchPage(pool, {
       filters: NONE,
-      titleFilters: NONE,
+      explicitFilters: NONE,
       dense: [],
       denseFiltered: true,
       candidates: 50,
@@ -110,18 +110,42 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
     expect(page.movies[0]).toMatchObject({ movieId: 3, matchedBy: ["title"] });
   });
 
-  it("puts the movie the query names first, and finds titles under the explicit filters only", async () => {
-    // "comedies" made Comedy a filter: Alien (Horror) is no text or vector hit, yet its title is asked for.
+  it("puts the movie the query names first", async () => {
+    const page = await search({ query: "alien", dense: [4, 5] });
+    expect(page.movies[0]).toMatchObject({ movieId: 5, matchedBy: ["title", "text", "vector"] });
+    expect(page.filtersDropped).toBe(false);
+  });
+
+  it("keeps title hits that fail the filters off the page", async () => {
+    // "spaceballs comedies" made Comedy a filter; "Space Jam" is a title hit that passes it, Alien is not.
+    const page = await search({ query: "space", filters: { genres: ["Comedy"] } });
+    expect(page.movies.length).toBeGreaterThan(0);
+    for (const movie of page.movies) expect(movie.genres).toContain("Comedy");
+    const dated = await search({ query: "alien space", filters: { genres: [], yearFrom: 1990 } });
+    for (const movie of dated.movies) expect(movie.year).toBeGreaterThanOrEqual(1990);
+    expect(dated.filtersDropped).toBe(false);
+  });
+
+  it("drops the filters read from a query that names a film they exclude, and says so", async () => {
+    // As "All Quiet on the Western Front" reads as a request for Westerns.
     const page = await search({
       query: "alien",
       filters: { genres: ["Comedy"] },
       dense: [4, 5],
       denseFiltered: false,
     });
-    const [first, second] = page.movies;
-    expect(first).toMatchObject({ movieId: 5, matchedBy: ["title"] });
-    expect(second).toMatchObject({ movieId: 4, matchedBy: ["text", "vector"] });
-    expect(second?.score).toBeGreaterThan(first?.score ?? 1);
+    expect(page.filtersDropped).toBe(true);
+    expect(page.movies.map((m) => m.movieId)).toEqual([5, 4]);
+    // Explicit filters are the user's own: a title never overrides them.
+    const explicit = await search({
+      query: "alien",
+      filters: { genres: ["Comedy"] },
+      explicitFilters: { genres: ["Comedy"] },
+      dense: [4, 5],
+      denseFiltered: false,
+    });
+    expect(explicit.filtersDropped).toBe(false);
+    expect(explicit.movies.map((m) => m.movieId)).toEqual([4]);
   });
 
   it("keeps the vector hits that pass the filters, ranked among themselves, and counts them", async () => {

@@ -58,6 +58,7 @@ function fakes(
       return {
         total: fused.length,
         denseSurvivors: passing.length,
+        filtersDropped: false,
         movies: fused.slice(request.offset, request.offset + request.limit).map((id, rank) => ({
           movieId: id,
           title: `Movie ${id}`,
@@ -112,7 +113,7 @@ describe("hybridSearch", () => {
     expect(r.pages[0]).toMatchObject({
       denseFiltered: false,
       filters: { genres: ["Comedy"] },
-      titleFilters: { genres: [] },
+      explicitFilters: { genres: [] },
     });
     expect(ids(output).every(even)).toBe(true);
   });
@@ -226,6 +227,31 @@ describe("hybridSearch", () => {
     ]);
     expect(ids(output).every(even)).toBe(true);
     warn.mockRestore();
+  });
+
+  it("never returns a row outside the filters, whichever store let it through", async () => {
+    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Every fake movie is from 2000: a store that ignored "80s" would hand back all of them.
+    const output = await hybridSearch(
+      input("80s comedies"),
+      fakes(1_000, () => true),
+    );
+    expect(output.filters.effective).toEqual({ genres: ["Comedy"], yearFrom: 1980, yearTo: 1989 });
+    expect(output.results).toEqual([]);
+    expect(error).toHaveBeenCalledOnce();
+    error.mockRestore();
+  });
+
+  it("drops the query's own filters, chips included, when Postgres says it names a film they exclude", async () => {
+    const base = fakes(1_000, () => true);
+    const r = fakes(1_000, () => true, {
+      page: async (request) => ({ ...(await base.page(request)), filtersDropped: true }),
+    });
+    const output = await hybridSearch(input("all quiet on the western front", ["Comedy"]), r);
+    expect(output.filters).toEqual({ applied: [], effective: { genres: ["Comedy"] } });
+    expect(output.results.length).toBe(10);
+    // No narrowing round: the filters it would narrow to are gone.
+    expect(r.chroma).toHaveLength(1);
   });
 
   it.each([

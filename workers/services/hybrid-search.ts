@@ -9,6 +9,7 @@ import {
   hasFilters,
   inferFilters,
   mergeFilters,
+  passesFilters,
   type SearchFilters,
 } from "./query-filters.ts";
 import type { PageRequest, SearchPage } from "./search-page.ts";
@@ -94,13 +95,14 @@ export async function hybridSearch(
   retrievers: Retrievers,
   timings: Record<string, number> = {},
 ): Promise<SearchOutput> {
-  const applied = inferFilters(input.q);
+  let applied = inferFilters(input.q);
   const explicit = { genres: input.genres, yearFrom: input.yearFrom, yearTo: input.yearTo };
-  const filters = mergeFilters(explicit, applied);
+  let filters = mergeFilters(explicit, applied);
   const filtered = hasFilters(filters);
   const degraded: SearchOutput["degraded"] = [];
+  // Every path ends here, so no retrieval path can hand back a row the filters exclude.
   const output = (results: SearchResult[], hasMore: boolean): SearchOutput => ({
-    results,
+    results: withinFilters(results, filters),
     filters: { applied, effective: filters },
     degraded,
     hasMore,
@@ -121,8 +123,7 @@ export async function hybridSearch(
   const request = (hits: DenseHit[], denseFiltered: boolean): PageRequest => ({
     query: input.q,
     filters,
-    // Title lookups ignore inferred filters: "Animal House" must not become a filter on Animation.
-    titleFilters: explicit,
+    explicitFilters: explicit,
     dense: aboveFloor(hits).map((h) => h.movieId),
     denseFiltered,
     candidates: CANDIDATES,
@@ -154,7 +155,11 @@ export async function hybridSearch(
     }
   }
 
-  if (dense && filtered && overfetchMissed(dense.length, page.denseSurvivors)) {
+  if (page.filtersDropped) {
+    // The query is the title of a film its own words would filter out: no chips, no filters.
+    applied = [];
+    filters = mergeFilters(explicit, []);
+  } else if (dense && filtered && overfetchMissed(dense.length, page.denseSurvivors)) {
     // A narrow filter the query's neighbourhood barely touches: search among the movies that pass it.
     try {
       const within = await timed(timings, "narrow", () =>
@@ -177,6 +182,20 @@ export async function hybridSearch(
     })),
     page.total > input.offset + input.limit,
   );
+}
+
+/**
+ * The results that pass `filters`. Each store already applies them; this is
+ * the one check every page passes through, and a row it drops is a bug
+ * upstream, so it says so in the log.
+ */
+function withinFilters(results: SearchResult[], filters: SearchFilters): SearchResult[] {
+  const kept = results.filter((r) => passesFilters(r, filters));
+  if (kept.length < results.length) {
+    const dropped = results.filter((r) => !kept.includes(r)).map((r) => r.movieId);
+    console.error(JSON.stringify({ error: "results outside the filters", dropped, filters }));
+  }
+  return kept;
 }
 
 /**

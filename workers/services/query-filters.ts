@@ -102,6 +102,18 @@ export function hasFilters(filters: SearchFilters): boolean {
   );
 }
 
+/** Whether a movie passes `filters` (what marquee_passes_filter says in Postgres). */
+export function passesFilters(
+  movie: { genres: readonly string[]; year: number | null },
+  filters: SearchFilters,
+): boolean {
+  const { genres, yearFrom, yearTo } = filters;
+  if (!genres.every((g) => movie.genres.includes(g))) return false;
+  if (yearFrom !== undefined && (movie.year === null || movie.year < yearFrom)) return false;
+  if (yearTo !== undefined && (movie.year === null || movie.year > yearTo)) return false;
+  return true;
+}
+
 /** Year and genre filters pushed into Chroma's `where`. */
 export function chromaWhere(filters: SearchFilters): Where | undefined {
   const clauses: Where[] = [];

@@ -26,8 +26,11 @@ export interface PageRequest {
   query: string;
   /** Filters on full-text and vector hits: explicit ones and those read from the query. */
   filters: SearchFilters;
-  /** Filters on title hits: the explicit ones only ("Animal House" is no filter on Animation). */
-  titleFilters: SearchFilters;
+  /**
+   * The explicit filters alone: what holds instead of `filters` when the query
+   * names a film that `filters` would exclude (a title, not a request).
+   */
+  explicitFilters: SearchFilters;
   /** Vector hits, nearest first (Chroma's ids); empty when the vector side failed. */
   dense: number[];
   /** True when `dense` holds only movies that pass `filters` (an unfiltered query, or Chroma searched within them). */
@@ -62,15 +65,26 @@ export interface SearchPage {
   total: number;
   /** Vector hits that passed `filters` (all of them when `denseFiltered`). */
   denseSurvivors: number;
+  /**
+   * True when the query names a film that the filters read from it would
+   * exclude ("All Quiet on the Western Front"): the words are a title, so only
+   * `explicitFilters` (the explicit ones) were applied.
+   */
+  filtersDropped: boolean;
 }
 
-const Counts = z.object({ total: z.number(), dense_survivors: z.number() });
+const Counts = z.object({
+  total: z.number(),
+  dense_survivors: z.number(),
+  filters_dropped: z.boolean(),
+});
 
 /**
  * A search's Postgres side in one round trip: full-text hits over the stored
- * document under all filters; trigram title hits ("godfahter" -> The
- * Godfather) under the explicit filters only; the vector hits, kept where
- * they pass the filters; reciprocal-rank fusion of the three lists (ties by
+ * document; trigram title hits ("godfahter" -> The Godfather); the vector
+ * hits; every list under the same filters, unless the query names a film its
+ * inferred filters would exclude, when only the explicit ones hold
+ * (`filtersDropped`); reciprocal-rank fusion of the three lists (ties by
  * movie id, so paging is stable), a near-exact title first; and the page's
  * display fields, with a highlighted overview fragment where the text matched
  * (ts_headline re-parses an overview, so only the page's get one).
@@ -82,13 +96,13 @@ const Counts = z.object({ total: z.number(), dense_survivors: z.number() });
  * (docs/benchmarks.md).
  */
 export async function searchPage(pool: Queryable, request: PageRequest): Promise<SearchPage> {
-  const { query, filters, titleFilters, dense, denseFiltered, candidates } = request;
+  const { query, filters, explicitFilters, dense, denseFiltered, candidates } = request;
   const { rows } = await pool.query(
     "select * from marquee_search_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     [
       query,
       ...filterParams(filters),
-      ...filterParams(titleFilters),
+      ...filterParams(explicitFilters),
       candidates,
       TITLE_CANDIDATES,
       // A long description is no title: its trigrams only cost time.
@@ -105,6 +119,7 @@ export async function searchPage(pool: Queryable, request: PageRequest): Promise
   return {
     total: counts.total,
     denseSurvivors: counts.dense_survivors,
+    filtersDropped: counts.filters_dropped,
     // An empty page is one row of counts with no movie.
     movies: rows
       .filter((row) => (row as { movie_id: unknown }).movie_id !== null)

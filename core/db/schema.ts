@@ -215,6 +215,8 @@ export const movieStats = pgTable("movie_stats", {
   /** Ratings of 4 or more. */
   likesCount: integer("likes_count").notNull(),
   meanRating: real("mean_rating").notNull(),
+  /** Search's popularity and quality prior, 0..1 (core/recs/item-item.ts, searchPrior). */
+  searchPrior: real("search_prior").notNull().default(0),
 });
 
 export type Movie = typeof movies.$inferSelect;

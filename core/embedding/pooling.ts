@@ -1,23 +1,30 @@
 import { EMBEDDING_DIMENSIONS } from "./model.ts";
 
+/** One text's pooled word pieces before the division: mean pooling is `sum / tokens`. */
+export interface PooledSum {
+  sum: Float64Array;
+  tokens: number;
+}
+
 /**
- * Attention-masked mean pooling followed by L2 normalisation, exactly what
- * sentence-transformers' Pooling + Normalize modules do for this model.
+ * The attention-masked sum of each row's token states, and its token count.
  * `hidden` is last_hidden_state, row-major [batch, sequence, dimensions].
+ * Kept apart from the division so that texts encoded separately can be pooled
+ * together (normalizedMean of several parts).
  */
-export function meanPoolAndNormalize(
+export function sumPool(
   hidden: Float32Array,
   attentionMask: BigInt64Array,
   batchSize: number,
   sequenceLength: number,
   dimensions: number = EMBEDDING_DIMENSIONS,
-): Float32Array[] {
+): PooledSum[] {
   if (hidden.length !== batchSize * sequenceLength * dimensions) {
     throw new Error(
       `hidden state has ${hidden.length} values, expected ${batchSize}x${sequenceLength}x${dimensions}`,
     );
   }
-  const vectors: Float32Array[] = [];
+  const pooled: PooledSum[] = [];
   for (let row = 0; row < batchSize; row++) {
     // Accumulate in float64: a long text sums 256 values per dimension.
     const sum = new Float64Array(dimensions);
@@ -28,20 +35,47 @@ export function meanPoolAndNormalize(
       const base = (row * sequenceLength + t) * dimensions;
       for (let d = 0; d < dimensions; d++) sum[d] = (sum[d] ?? 0) + (hidden[base + d] ?? 0);
     }
-    const count = Math.max(tokens, 1e-9);
-    let norm = 0;
-    for (let d = 0; d < dimensions; d++) {
-      const mean = (sum[d] ?? 0) / count;
-      sum[d] = mean;
-      norm += mean * mean;
-    }
-    // sentence-transformers clamps the norm at 1e-12 (torch.nn.functional.normalize).
-    const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
-    const vector = new Float32Array(dimensions);
-    for (let d = 0; d < dimensions; d++) vector[d] = (sum[d] ?? 0) * scale;
-    vectors.push(vector);
+    pooled.push({ sum, tokens });
   }
-  return vectors;
+  return pooled;
+}
+
+/**
+ * The mean of every token of `parts` together, L2-normalised: for one part,
+ * exactly what sentence-transformers' Pooling + Normalize modules do for
+ * this model; for several, the mean over all their word pieces.
+ */
+export function normalizedMean(parts: readonly PooledSum[]): Float32Array {
+  const dimensions = parts[0]?.sum.length ?? EMBEDDING_DIMENSIONS;
+  const mean = new Float64Array(dimensions);
+  let tokens = 0;
+  for (const part of parts) {
+    tokens += part.tokens;
+    for (let d = 0; d < dimensions; d++) mean[d] = (mean[d] ?? 0) + (part.sum[d] ?? 0);
+  }
+  const count = Math.max(tokens, 1e-9);
+  let norm = 0;
+  for (let d = 0; d < dimensions; d++) {
+    const value = (mean[d] ?? 0) / count;
+    mean[d] = value;
+    norm += value * value;
+  }
+  // sentence-transformers clamps the norm at 1e-12 (torch.nn.functional.normalize).
+  const scale = 1 / Math.max(Math.sqrt(norm), 1e-12);
+  return Float32Array.from(mean, (value) => value * scale);
+}
+
+/** Attention-masked mean pooling followed by L2 normalisation, one vector per row. */
+export function meanPoolAndNormalize(
+  hidden: Float32Array,
+  attentionMask: BigInt64Array,
+  batchSize: number,
+  sequenceLength: number,
+  dimensions: number = EMBEDDING_DIMENSIONS,
+): Float32Array[] {
+  return sumPool(hidden, attentionMask, batchSize, sequenceLength, dimensions).map((row) =>
+    normalizedMean([row]),
+  );
 }
 
 /** Cosine similarity of two vectors of equal length. */

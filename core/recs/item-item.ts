@@ -23,6 +23,31 @@ export interface MovieStat {
   ratingsCount: number;
   likesCount: number;
   meanRating: number;
+  /** How well known and well liked the movie is, 0..1: search's prior (searchPrior). */
+  searchPrior: number;
+}
+
+/** Ratings a movie's mean is shrunk with towards the catalog's: a Bayesian average's prior weight. */
+export const PRIOR_RATINGS = 10;
+
+/**
+ * Search's popularity and quality prior, 0..1: how many people rated the
+ * movie (log scale, 1 for the most rated) times its Bayesian mean rating
+ * (the mean shrunk towards the catalog's by PRIOR_RATINGS ratings) over 5.
+ * A film few have seen scores near 0 however they rated it; a film many
+ * rated badly scores below one as popular and well liked. Search adds it in
+ * bounded amounts only (hybrid-search.ts), to order comparably relevant films.
+ */
+export function searchPrior(
+  ratingsCount: number,
+  meanRating: number,
+  catalog: { maxCount: number; meanRating: number },
+): number {
+  const popularity = Math.log1p(ratingsCount) / Math.log1p(Math.max(catalog.maxCount, 1));
+  const bayesian =
+    (ratingsCount * meanRating + PRIOR_RATINGS * catalog.meanRating) /
+    (ratingsCount + PRIOR_RATINGS);
+  return popularity * (bayesian / 5);
 }
 
 export interface ItemItemOptions {
@@ -48,11 +73,19 @@ export function movieStats(ratings: readonly RatingTriple[]): MovieStat[] {
     if (r.rating >= LIKE_THRESHOLD) s.likes++;
     stats.set(r.movieId, s);
   }
+  let maxCount = 0;
+  let sum = 0;
+  for (const s of stats.values()) {
+    maxCount = Math.max(maxCount, s.count);
+    sum += s.sum;
+  }
+  const catalog = { maxCount, meanRating: ratings.length ? sum / ratings.length : 0 };
   return [...stats].map(([movieId, s]) => ({
     movieId,
     ratingsCount: s.count,
     likesCount: s.likes,
     meanRating: s.sum / s.count,
+    searchPrior: searchPrior(s.count, s.sum / s.count, catalog),
   }));
 }
 

@@ -10,6 +10,13 @@ export function genreKey(genre: string): string {
   return `genre_${genre}`;
 }
 
+/**
+ * How stored vectors are computed; vectors made another way are rebuilt.
+ * 2: the whole-text vector pools the movie's parts, each encoded on its own
+ * (movieParts); vectors without the field were one pass over the whole text.
+ */
+export const VECTOR_LAYOUT = 2;
+
 /** What each vector carries: filters (year, genre flags), display fields, and provenance. */
 export const MovieMetadata = z
   .object({
@@ -20,9 +27,18 @@ export const MovieMetadata = z
     content_hash: z.string(),
     /** Which model file produced the vector (see modelLabel). */
     model: z.string(),
+    /** VECTOR_LAYOUT when it was made; absent before layouts were recorded. */
+    layout: z.number().int().optional(),
   })
   .catchall(z.union([z.string(), z.number(), z.boolean(), z.null()]));
 export type MovieMetadata = z.infer<typeof MovieMetadata>;
+
+/** What any stored vector records of how it was made: the planner compares these. */
+export const VectorVersion = z.object({
+  content_hash: z.string(),
+  model: z.string(),
+  layout: z.number().int().optional(),
+});
 
 /** Builds a vector's metadata from a movie. */
 export function movieMetadata(
@@ -35,6 +51,7 @@ export function movieMetadata(
     genres: movie.genres.join("|"),
     content_hash: contentHash,
     model,
+    layout: VECTOR_LAYOUT,
   };
   if (movie.year !== null) metadata.year = movie.year;
   for (const genre of movie.genres) metadata[genreKey(genre)] = true;

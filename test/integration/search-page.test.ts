@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { connect } from "../../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
 import { RRF_K } from "../../workers/services/fusion.ts";
-import { type PageRequest, searchPage } from "../../workers/services/search-page.ts";
+import type { Ranking } from "../../workers/services/search-intent.ts";
+import { type PageRequest, resolveTitle, searchPage } from "../../workers/services/search-page.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
 
 const MOVIES = [
@@ -39,18 +40,47 @@ const MOVIES = [
 ] as const;
 
 const NONE = { genres: [] };
+/** Plain reciprocal-rank fusion: every list votes 1, no prior, no boost, any word matches. */
+const FLAT: Ranking = {
+  intent: "short",
+  weights: { title: 1, text: 1, dense: 1, related: 1 },
+  textWeights: [0.1, 0.2, 0.4, 1],
+  textCoverage: 0,
+  rrfK: RRF_K,
+  priorSimilarity: 0,
+  priorBoost: 0,
+  boostGenres: [],
+  genreBoost: 0,
+};
 const rrf = (rank: number) => 1 / (RRF_K + rank);
 
 /** The Postgres half of a search against a five-movie catalog. */
 describe("searchPage: retrieval, fusion and the page in one Postgres query", () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let pool: pg.Pool;
-  const search = (request: Partial<PageRequest> & { query: string }) =>
+  /** A request with every list voting alike and no prior, unless a test says otherwise; `dense` as ids, nearest first. */
+  const search = ({
+    dense = [],
+    similarities,
+    ranking,
+    ...request
+  }: Partial<Omit<PageRequest, "dense" | "ranking">> & {
+    query: string;
+    dense?: number[];
+    similarities?: number[];
+    ranking?: Partial<Ranking>;
+  }) =>
     searchPage(pool, {
       filters: NONE,
       explicitFilters: NONE,
-      dense: [],
+      dense: dense.map((movieId, i) => ({
+        movieId,
+        similarity: similarities?.[i] ?? 0.9 - i / 100,
+      })),
       denseFiltered: true,
+      ranking: { ...FLAT, ...ranking },
+      reference: null,
+      withTitles: true,
       candidates: 50,
       offset: 0,
       limit: 10,
@@ -195,5 +225,97 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
     const page = await search({ query: "the", dense: [1] });
     expect(page.movies.map((m) => m.movieId)).toContain(1);
     expect(page.movies.flatMap((m) => m.matchedBy)).not.toContain("text");
+  });
+
+  it("weighs each list's vote as the ranking says", async () => {
+    const page = await search({
+      query: "patriarch",
+      dense: [5, 3],
+      ranking: { weights: { title: 1, text: 0.5, dense: 2, related: 0 } },
+    });
+    expect(page.movies.map((m) => [m.movieId, m.score])).toEqual([
+      [3, 0.5 * rrf(1) + 2 * rrf(2)],
+      [5, 2 * rrf(1)],
+    ]);
+  });
+
+  it("keeps only text hits that hold the required share of the query's words", async () => {
+    // "crime" is in The Godfather's overview, "cowboy" in Toy Story's: each holds one of two words.
+    const any = await search({ query: "crime cowboy" });
+    expect(any.movies.map((m) => m.movieId).sort()).toEqual([1, 3]);
+    const both = await search({ query: "crime cowboy", ranking: { textCoverage: 1 } });
+    expect(both.movies).toEqual([]);
+    const dynasty = await search({ query: "crime dynasty", ranking: { textCoverage: 1 } });
+    expect(dynasty.movies.map((m) => m.movieId)).toEqual([3]);
+  });
+
+  it("orders the vector hits by similarity plus the bounded prior", async () => {
+    await pool.query(
+      "insert into movie_stats (movie_id, ratings_count, likes_count, mean_rating, search_prior) values (4, 100, 80, 4.5, 0.9), (6, 2, 1, 3, 0.05)",
+    );
+    try {
+      // Space Jam is 0.02 behind Spaceballs; a prior of 0.9 at 0.05 a unit puts it ahead.
+      const close = await search({
+        query: "zzzz",
+        dense: [6, 4],
+        similarities: [0.62, 0.6],
+        ranking: { priorSimilarity: 0.05 },
+      });
+      expect(close.movies.map((m) => m.movieId)).toEqual([4, 6]);
+      // 0.2 behind is more than the prior can make up.
+      const far = await search({
+        query: "zzzz",
+        dense: [6, 4],
+        similarities: [0.8, 0.6],
+        ranking: { priorSimilarity: 0.05 },
+      });
+      expect(far.movies.map((m) => m.movieId)).toEqual([6, 4]);
+      // The fused score is scaled by at most 1 + priorBoost.
+      const boosted = await search({ query: "zzzz", dense: [4], ranking: { priorBoost: 0.5 } });
+      expect(boosted.movies[0]?.score).toBeCloseTo(rrf(1) * (1 + 0.5 * 0.9), 6);
+    } finally {
+      await pool.query("delete from movie_stats");
+    }
+  });
+
+  it("lifts a vibe's genres by the boost", async () => {
+    const page = await search({
+      query: "zzzz",
+      dense: [4, 5],
+      ranking: { boostGenres: ["Horror"], genreBoost: 0.5 },
+    });
+    expect(page.movies.map((m) => [m.movieId, m.score])).toEqual([
+      [5, rrf(2) * 1.5],
+      [4, rrf(1)],
+    ]);
+  });
+
+  it("leaves a like query's reference out and fuses its co-rated neighbours", async () => {
+    await pool.query(
+      "insert into movie_neighbors (movie_id, neighbor_id, score) values (4, 6, 0.9), (4, 1, 0.5)",
+    );
+    try {
+      const page = await search({ query: "", dense: [4, 1], reference: 4, withTitles: false });
+      expect(page.movies.map((m) => [m.movieId, m.score])).toEqual([
+        [1, rrf(2) + rrf(2)],
+        [6, rrf(1)],
+      ]);
+    } finally {
+      await pool.query("delete from movie_neighbors");
+    }
+  });
+
+  it("resolves a typed title to the film it names, typos included", async () => {
+    expect(await resolveTitle(pool, "godfahter")).toEqual({
+      movieId: 3,
+      title: "The Godfather",
+      year: 1972,
+      words: 1,
+    });
+    // The longest run of leading words that names a film; the words after it are other words.
+    const withMore = await resolveTitle(pool, "toy story for my kids");
+    expect(withMore?.movieId).toBe(1);
+    expect(withMore?.words).toBeLessThan(5);
+    expect(await resolveTitle(pool, "a film nobody made")).toBeNull();
   });
 });

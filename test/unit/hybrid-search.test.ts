@@ -34,13 +34,15 @@ function fakes(
   size: number,
   passes: (id: number) => boolean,
   overrides: Partial<Retrievers> = {},
-): Retrievers & { chroma: Call[]; pages: PageRequest[] } {
+): Retrievers & { chroma: Call[]; pages: PageRequest[]; references: number[] } {
   const all = catalog(size);
   const chroma: Call[] = [];
   const pages: PageRequest[] = [];
+  const references: number[] = [];
   return {
     chroma,
     pages,
+    references,
     nearest: async (_q: string, limit: number, scope?: QueryScope) => {
       const ids = scope?.ids;
       chroma.push({ limit, scope: ids ? "ids" : scope?.where ? "filters" : "all" });
@@ -53,7 +55,9 @@ function fakes(
     },
     page: async (request): Promise<SearchPage> => {
       pages.push(request);
-      const passing = request.dense.filter((id) => request.denseFiltered || passes(id));
+      const passing = request.dense
+        .map((h) => h.movieId)
+        .filter((id) => request.denseFiltered || passes(id));
       const fused = passing.slice(0, request.candidates);
       return {
         total: fused.length,
@@ -71,6 +75,12 @@ function fakes(
         })),
       };
     },
+    similar: async (reference: number, _words: string, limit: number) => {
+      references.push(reference);
+      return all.filter((h) => h.movieId !== reference).slice(0, limit);
+    },
+    resolveTitle: async (title: string) =>
+      title.startsWith("zodiac") ? { movieId: 7, title: "Zodiac", year: 2007, words: 1 } : null,
     allMatching: async (_filters: SearchFilters, max: number) => {
       const ids = all.map((h) => h.movieId).filter(passes);
       return ids.length > max ? null : ids;
@@ -97,7 +107,9 @@ describe("hybridSearch", () => {
     expect(r.chroma).toEqual([{ limit: CANDIDATES, scope: "all" }]);
     expect(r.pages).toHaveLength(1);
     expect(r.pages[0]).toMatchObject({ denseFiltered: true, offset: 0, limit: 10 });
-    expect(r.pages[0]?.dense).toEqual(catalog(CANDIDATES).map((h) => h.movieId));
+    expect(r.pages[0]?.dense.map((h) => h.movieId)).toEqual(
+      catalog(CANDIDATES).map((h) => h.movieId),
+    );
     expect(ids(output)).toEqual(catalog(10).map((h) => h.movieId));
     expect(output.hasMore).toBe(true);
     expect(output.degraded).toEqual([]);
@@ -126,7 +138,7 @@ describe("hybridSearch", () => {
       ],
     });
     await hybridSearch(input("zzzzqqqxxx"), r);
-    expect(r.pages[0]?.dense).toEqual([1]);
+    expect(r.pages[0]?.dense).toEqual([{ movieId: 1, similarity: 0.6 }]);
   });
 
   it("searches among the filter's movies when too few of the neighbours pass", async () => {
@@ -248,10 +260,74 @@ describe("hybridSearch", () => {
       page: async (request) => ({ ...(await base.page(request)), filtersDropped: true }),
     });
     const output = await hybridSearch(input("all quiet on the western front", ["Comedy"]), r);
-    expect(output.filters).toEqual({ applied: [], effective: { genres: ["Comedy"] } });
+    expect(output.filters).toEqual({ applied: [], effective: { genres: ["Comedy"] }, like: null });
     expect(output.results.length).toBe(10);
     // No narrowing round: the filters it would narrow to are gone.
     expect(r.chroma).toHaveLength(1);
+  });
+
+  it("searches a like query's reference film's neighbours, shaped and filtered by the words beside it", async () => {
+    const r = fakes(1_000, () => true);
+    const output = await hybridSearch(input("dark thriller like zodiac"), r);
+    expect(r.references).toEqual([7]);
+    expect(r.chroma).toEqual([]);
+    expect(r.pages[0]).toMatchObject({
+      query: "dark thriller",
+      reference: 7,
+      withTitles: false,
+      filters: { genres: ["Thriller"] },
+      ranking: { intent: "like" },
+    });
+    expect(output.filters.like).toEqual({
+      movieId: 7,
+      title: "Zodiac",
+      year: 2007,
+      from: "like zodiac",
+    });
+    expect(output.filters.applied).toEqual([
+      { kind: "genre", value: "Thriller", from: "thriller" },
+    ]);
+  });
+
+  it("takes the words after the part of a like query's title that named the film as more words beside it", async () => {
+    const r = fakes(1_000, () => true);
+    const output = await hybridSearch(input("like zodiac for a rainy night"), r);
+    expect(r.pages[0]?.query).toBe("for a rainy night");
+    expect(output.filters.like?.from).toBe("like zodiac");
+  });
+
+  it("searches the words as they are when no film answers to a like query's title", async () => {
+    const r = fakes(1_000, () => true);
+    const output = await hybridSearch(input("feels like home"), r);
+    expect(r.references).toEqual([]);
+    expect(r.chroma).toEqual([{ limit: CANDIDATES, scope: "all" }]);
+    expect(output.filters.like).toBeNull();
+  });
+
+  it("shows the overview passage a vector hit matched as its highlight", async () => {
+    const overview =
+      "A cowboy doll leads the toys in a boy's room. A new spaceman figure takes his place.";
+    const base = fakes(1_000, () => true, {
+      nearest: async () => [
+        { movieId: 1, similarity: 0.7, passage: 1 },
+        { movieId: 2, similarity: 0.6 },
+      ],
+    });
+    const r = fakes(1_000, () => true, {
+      nearest: base.nearest,
+      page: async (request) => {
+        const page = await base.page(request);
+        return {
+          ...page,
+          movies: page.movies.map((m) => ({ ...m, overview, highlight: "a <b>toy</b> headline" })),
+        };
+      },
+    });
+    const output = await hybridSearch(input("a space toy replaces the cowboy"), r);
+    expect(output.results.map((m) => m.highlight)).toEqual([
+      "A new spaceman figure takes his place.",
+      "a <b>toy</b> headline",
+    ]);
   });
 
   it.each([

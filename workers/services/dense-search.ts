@@ -6,36 +6,63 @@ import {
   queryMovies,
   vectorMovieDetails,
 } from "../../core/vector/movies-collection.ts";
+import { passagesCollection, queryPassages } from "../../core/vector/passages.ts";
 import type { WorkerEnv } from "../env.ts";
 import type { DenseHit, VectorDetails } from "./hybrid-search.ts";
 
-const collections = new Map<string, Promise<Collection>>();
+interface Collections {
+  /** Whole-text vectors, id = movieId: recommendations, explanations, ids-scoped search. */
+  movies: Collection;
+  /** Whole-text and passage entries: what a search asks (core/vector/passages.ts). */
+  passages: Collection;
+}
 
-/** The collection handle, looked up once per isolate (it costs Chroma a round trip). */
-export function collectionFor(env: WorkerEnv): Promise<Collection> {
+const cached = new Map<string, Promise<Collections>>();
+
+/** The collection handles, looked up once per isolate (each costs Chroma a round trip). */
+export function collectionsFor(env: WorkerEnv): Promise<Collections> {
   const key = `${env.CHROMA_URL}\u0000${env.CHROMA_TOKEN ?? ""}`;
-  let collection = collections.get(key);
-  if (!collection) {
-    collection = moviesCollection(chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN)).catch(
+  let collections = cached.get(key);
+  if (!collections) {
+    const client = chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN);
+    collections = Promise.all([moviesCollection(client), passagesCollection(client)]).then(
+      ([movies, passages]) => ({ movies, passages }),
       (error: unknown) => {
-        collections.delete(key);
+        cached.delete(key);
         throw error;
       },
     );
-    collections.set(key, collection);
+    cached.set(key, collections);
   }
-  return collection;
+  return collections;
 }
 
-/** Nearest movies to a query vector (ids and similarities), anywhere or within `scope`. */
+/** The whole-text collection (recommendations and explanations read it). */
+export async function collectionFor(env: WorkerEnv): Promise<Collection> {
+  return (await collectionsFor(env)).movies;
+}
+
+/**
+ * Nearest movies to a query vector: by their passages and whole texts, or
+ * within a metadata filter; among given ids, by whole texts (an ids scope
+ * names movies, and the movies collection is keyed by them).
+ */
 export async function denseSearch(
   env: WorkerEnv,
-  vector: Float32Array,
+  vector: ArrayLike<number>,
   limit: number,
   scope?: QueryScope,
 ): Promise<DenseHit[]> {
-  const collection = await collectionFor(env);
-  return queryMovies(collection, vector, limit, scope);
+  const { movies, passages } = await collectionsFor(env);
+  if (scope?.ids) return queryMovies(movies, vector, limit, scope);
+  return queryPassages(passages, vector, limit, scope?.where);
+}
+
+/** The whole-text vector of a movie, or undefined when Chroma has none. */
+export async function movieVector(env: WorkerEnv, movieId: number): Promise<number[] | undefined> {
+  const { movies } = await collectionsFor(env);
+  const got = await movies.get({ ids: [String(movieId)], include: ["embeddings"] });
+  return got.embeddings[0] ?? undefined;
 }
 
 /** Title, year and genres from the vectors' metadata, for when Postgres is down. */
@@ -43,5 +70,5 @@ export async function vectorDetails(
   env: WorkerEnv,
   ids: number[],
 ): Promise<Map<number, VectorDetails>> {
-  return vectorMovieDetails(await collectionFor(env), ids);
+  return vectorMovieDetails((await collectionsFor(env)).movies, ids);
 }

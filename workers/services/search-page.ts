@@ -1,15 +1,14 @@
 import { z } from "zod";
-import { type MatchSource, RRF_K } from "./fusion.ts";
+import type { MatchSource } from "./fusion.ts";
+import type { DenseHit, LikeReference } from "./hybrid-search.ts";
 import type { MovieSummary } from "./movie-summary.ts";
 import type { SearchFilters } from "./query-filters.ts";
+import type { Ranking } from "./search-intent.ts";
 
 /** Anything with node-postgres' query(): the Neon driver's Pool in the Worker, pg's in Node. */
 export interface Queryable {
   query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
 }
-
-/** Queries longer than this skip the title lookup. */
-const MAX_TITLE_WORDS = 8;
 
 /** Trigram similarity above which a title counts as the one asked for. */
 const NEAR_EXACT_TITLE = 0.8;
@@ -31,10 +30,16 @@ export interface PageRequest {
    * names a film that `filters` would exclude (a title, not a request).
    */
   explicitFilters: SearchFilters;
-  /** Vector hits, nearest first (Chroma's ids); empty when the vector side failed. */
-  dense: number[];
+  /** Vector hits, nearest first, with their similarities; empty when the vector side failed. */
+  dense: Pick<DenseHit, "movieId" | "similarity">[];
   /** True when `dense` holds only movies that pass `filters` (an unfiltered query, or Chroma searched within them). */
   denseFiltered: boolean;
+  /** How much each list counts, the prior and the vibe's genres (search-intent.ts). */
+  ranking: Ranking;
+  /** A like query's reference film: left out of the page, its co-rated neighbours a list. */
+  reference: number | null;
+  /** Whether to look the query up among titles. */
+  withTitles: boolean;
   /** Hits taken from each of full-text and vector retrieval before fusion. */
   candidates: number;
   offset: number;
@@ -96,20 +101,29 @@ const Counts = z.object({
  * (docs/benchmarks.md).
  */
 export async function searchPage(pool: Queryable, request: PageRequest): Promise<SearchPage> {
-  const { query, filters, explicitFilters, dense, denseFiltered, candidates } = request;
+  const { query, filters, explicitFilters, dense, denseFiltered, ranking } = request;
+  const { weights } = ranking;
   const { rows } = await pool.query(
-    "select * from marquee_search_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+    `select * from marquee_search_page(${Array.from({ length: 25 }, (_, i) => `$${i + 1}`).join(", ")})`,
     [
       query,
       ...filterParams(filters),
       ...filterParams(explicitFilters),
-      candidates,
+      request.candidates,
       TITLE_CANDIDATES,
-      // A long description is no title: its trigrams only cost time.
-      query.trim().split(/\s+/).length <= MAX_TITLE_WORDS,
-      dense,
+      request.withTitles,
+      dense.map((h) => h.movieId),
+      dense.map((h) => h.similarity),
       denseFiltered,
-      RRF_K,
+      request.reference,
+      [weights.title, weights.text, weights.dense, weights.related],
+      ranking.textWeights,
+      ranking.textCoverage,
+      ranking.priorSimilarity,
+      ranking.priorBoost,
+      ranking.boostGenres,
+      ranking.genreBoost,
+      ranking.rrfK,
       NEAR_EXACT_TITLE,
       request.offset,
       request.limit,
@@ -133,6 +147,60 @@ export async function searchPage(pool: Queryable, request: PageRequest): Promise
       }),
   };
 }
+
+/**
+ * The catalog film a typed title names, typo-tolerant ("spirted away",
+ * "lebowksi", "se7en" for Seven's alternate title), and how many of the
+ * typed words named it: the longest run of leading words that names a film
+ * wins ("toy story for my kids" names Toy Story with two words). A title
+ * matches by the best of its trigram similarity (leading articles aside)
+ * and the typed words' similarity to a stretch of it, at least
+ * REFERENCE_SIMILARITY; the most rated film wins a tie. One query for every
+ * run of words.
+ */
+export async function resolveTitle(
+  pool: Queryable,
+  title: string,
+): Promise<(Omit<LikeReference, "from"> & { words: number }) | null> {
+  const words = title.toLowerCase().split(/\s+/).filter(Boolean);
+  // The whole title, then with up to MAX_DROPPED trailing words left off.
+  const runs = words
+    .slice(0, MAX_DROPPED + 1)
+    .map((_, i) => words.slice(0, words.length - i).join(" "))
+    .filter(Boolean);
+  const { rows } = await pool.query(
+    `with typed as (select run, cardinality(string_to_array(run, ' ')) as words
+                     from unnest($1::text[]) as run),
+          named as (
+            select m.id, t.run, t.words, lower(m.title) as name
+              from typed t join movies m on lower(m.title) % t.run or t.run <% lower(m.title)
+            union all
+            select m.id, t.run, t.words, marquee_alternate_titles(m.alternate_titles)
+              from typed t join movies m on t.run <% marquee_alternate_titles(m.alternate_titles))
+     select m.id, m.title, m.year, n.words
+       from named n join movies m on m.id = n.id left join movie_stats s on s.movie_id = n.id
+      where greatest(similarity(regexp_replace(n.name, '^(the|a|an) ', ''),
+                                regexp_replace(n.run, '^(the|a|an) ', '')),
+                     word_similarity(n.run, n.name)) >= $2
+      order by n.words desc,
+               greatest(similarity(regexp_replace(n.name, '^(the|a|an) ', ''),
+                                   regexp_replace(n.run, '^(the|a|an) ', '')),
+                        word_similarity(n.run, n.name)) desc,
+               coalesce(s.ratings_count, 0) desc, m.id
+      limit 1`,
+    [runs, REFERENCE_SIMILARITY],
+  );
+  const row = rows[0] as
+    | { id: number; title: string; year: number | null; words: number }
+    | undefined;
+  return row ? { movieId: row.id, title: row.title, year: row.year, words: row.words } : null;
+}
+
+/** Trailing words a like query's title may carry that are not part of it ("for my kids"). */
+const MAX_DROPPED = 3;
+
+/** How alike a like query's title and a film's must be (measured on the judged like queries). */
+const REFERENCE_SIMILARITY = 0.5;
 
 /** Every movie that passes `filters`, or null when more than `max` do (see filtered-dense.ts). */
 export async function allMoviesMatching(

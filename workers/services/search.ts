@@ -1,6 +1,6 @@
 import { modelLabel } from "../../core/embedding/model.ts";
 import type { WorkerEnv } from "../env.ts";
-import { denseSearch, vectorDetails } from "./dense-search.ts";
+import { denseSearch, movieVector, vectorDetails } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
 import {
   hybridSearch,
@@ -9,10 +9,11 @@ import {
   type SearchOutput,
   timed,
 } from "./hybrid-search.ts";
+import { likeVector } from "./like-query.ts";
 import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
-import { allMoviesMatching, searchPage } from "./search-page.ts";
+import { allMoviesMatching, resolveTitle, searchPage } from "./search-page.ts";
 
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;
@@ -42,7 +43,8 @@ async function withBudget<T>(promise: Promise<T>, ms: number, what: string): Pro
  */
 export async function searchMovies(input: SearchInput, rt: Runtime): Promise<SearchOutput> {
   const postgres = openSql(rt.env);
-  // Embedded once per request, even when a narrow filter makes the search ask Chroma twice.
+  // Embedded once per request, even when a narrow filter makes the search ask
+  // Chroma twice: a search embeds one text, its query or a like query's other words.
   let embedding: Promise<Float32Array> | undefined;
   const embed = (query: string) => {
     embedding ??= timed(rt.timings, "embed", async () => {
@@ -61,6 +63,19 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
       const vector = await embed(query);
       return withBudget(denseSearch(rt.env, vector, limit, scope), VECTOR_BUDGET_MS, "Chroma");
     },
+    similar: async (reference, words, limit) => {
+      const [whole, towards] = await Promise.all([
+        withBudget(movieVector(rt.env, reference), VECTOR_BUDGET_MS, "Chroma"),
+        words ? embed(words) : undefined,
+      ]);
+      if (!whole) throw new Error(`Chroma has no vector for movie ${reference}`);
+      return withBudget(
+        denseSearch(rt.env, likeVector(whole, towards), limit),
+        VECTOR_BUDGET_MS,
+        "Chroma",
+      );
+    },
+    resolveTitle: (title) => resolveTitle(postgres, title),
     page: (request) => searchPage(postgres, request),
     allMatching: (filters, max) => allMoviesMatching(postgres, filters, max),
     vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),

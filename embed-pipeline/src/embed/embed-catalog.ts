@@ -5,10 +5,18 @@ import {
   MOVIES_COLLECTION,
   moviesCollection,
 } from "../../../core/vector/movies-collection.ts";
+import { PASSAGES_COLLECTION, passagesCollection } from "../../../core/vector/passages.ts";
 import type { PipelineConfig } from "../config.ts";
 import type { Database } from "../db/connect.ts";
 import { type DeviceRequest, OnnxEmbedder } from "./embedder.ts";
-import { type EmbedReport, planEmbedding, runEmbedding, UpstreamError } from "./run-embed.ts";
+import {
+  type EmbedReport,
+  planEmbedding,
+  runEmbedding,
+  textsOf,
+  UpstreamError,
+  type VectorStores,
+} from "./run-embed.ts";
 
 export interface EmbedCatalogOptions {
   full?: boolean;
@@ -54,22 +62,28 @@ export async function embedCatalog(
     };
     if (options.full) {
       await client.heartbeat().catch(connectionFailed);
-      await client.deleteCollection({ name: MOVIES_COLLECTION }).catch(() => {});
+      for (const name of [MOVIES_COLLECTION, PASSAGES_COLLECTION])
+        await client.deleteCollection({ name }).catch(() => {});
     }
-    const collection = await moviesCollection(client).catch(connectionFailed);
-    const plan = await planEmbedding(db, collection, embedder.model, options.full ?? false);
+    const stores: VectorStores = {
+      movies: await moviesCollection(client).catch(connectionFailed),
+      passages: await passagesCollection(client).catch(connectionFailed),
+    };
+    const plan = await planEmbedding(db, stores, embedder.model, options.full ?? false);
+    const texts = plan.toEmbed.reduce((n, work) => n + textsOf(work), 0);
+    const deletes = plan.toDelete.movies.length + plan.toDelete.passages.length;
     log(
-      `${plan.toEmbed.length} of ${plan.total} movies to embed, ${plan.toDelete.length} vectors to delete`,
+      `${plan.toEmbed.length} of ${plan.total} movies to embed (${texts} texts: facts and overview passages), ${deletes} vectors to delete`,
     );
     const started = performance.now();
-    if (plan.toEmbed.length > 0) bar.start(plan.toEmbed.length, 0, { rate: "-" });
-    const report = await runEmbedding(plan, collection, embedder, ({ done }) => {
+    if (texts > 0) bar.start(texts, 0, { rate: "-" });
+    const report = await runEmbedding(plan, stores, embedder, ({ done }) => {
       const rate = done / ((performance.now() - started) / 1000);
       bar.update(done, { rate: Number.isFinite(rate) ? rate.toFixed(0) : "-" });
     });
     bar.stop();
     log(
-      `embedded ${report.embedded}, deleted ${report.deleted}, unchanged ${report.unchanged} in ${report.seconds.toFixed(1)} s`,
+      `embedded ${report.embedded} movies (${report.texts} texts), deleted ${report.deleted} vectors, unchanged ${report.unchanged} in ${report.seconds.toFixed(1)} s`,
     );
     return report;
   } finally {

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import ort from "onnxruntime-node";
 import { MODEL_FILES, type ModelVariant, modelLabel } from "../../../core/embedding/model.ts";
-import { meanPoolAndNormalize } from "../../../core/embedding/pooling.ts";
+import { normalizedMean, type PooledSum, sumPool } from "../../../core/embedding/pooling.ts";
 import { SentenceTokenizer } from "../../../core/embedding/tokenizer.ts";
 
 export type DeviceRequest = "auto" | "cpu" | "cuda";
@@ -120,15 +120,24 @@ export class OnnxEmbedder {
 
   /** Already-tokenised texts, `batchSize` per ONNX run, in the order given. */
   async embedInBatches(encoded: readonly number[][]): Promise<Float32Array[]> {
-    const vectors: Float32Array[] = [];
+    return (await this.poolInBatches(encoded)).map((pooled) => normalizedMean([pooled]));
+  }
+
+  /** Pooled sums of already-tokenised texts (see sumPool), `batchSize` per ONNX run, in the order given. */
+  async poolInBatches(encoded: readonly number[][]): Promise<PooledSum[]> {
+    const pooled: PooledSum[] = [];
     for (let start = 0; start < encoded.length; start += this.batchSize) {
-      vectors.push(...(await this.embedEncoded(encoded.slice(start, start + this.batchSize))));
+      pooled.push(...(await this.poolEncoded(encoded.slice(start, start + this.batchSize))));
     }
-    return vectors;
+    return pooled;
   }
 
   /** One ONNX run over already-tokenised texts, padded to the longest of them. */
   async embedEncoded(encoded: readonly number[][]): Promise<Float32Array[]> {
+    return (await this.poolEncoded(encoded)).map((pooled) => normalizedMean([pooled]));
+  }
+
+  private async poolEncoded(encoded: readonly number[][]): Promise<PooledSum[]> {
     if (encoded.length === 0) return [];
     const batch = SentenceTokenizer.pad(encoded);
     const dims = [batch.batchSize, batch.sequenceLength];
@@ -139,14 +148,14 @@ export class OnnxEmbedder {
     });
     const hidden = outputs.last_hidden_state;
     if (!hidden) throw new Error("model has no last_hidden_state output");
-    const vectors = meanPoolAndNormalize(
+    const pooled = sumPool(
       hidden.data as Float32Array,
       batch.attentionMask,
       batch.batchSize,
       batch.sequenceLength,
     );
     for (const tensor of Object.values(outputs)) tensor.dispose();
-    return vectors;
+    return pooled;
   }
 
   async release(): Promise<void> {

@@ -1,30 +1,65 @@
-import type { Collection } from "chromadb";
+import type { Collection, Metadata } from "chromadb";
 import { asc } from "drizzle-orm";
-import { buildEmbeddingText } from "../../../core/catalog-text.ts";
+import { movieParts } from "../../../core/catalog-text.ts";
 import { movies } from "../../../core/db/schema.ts";
-import { MovieMetadata, movieMetadata } from "../../../core/vector/movies-collection.ts";
+import { normalizedMean, type PooledSum } from "../../../core/embedding/pooling.ts";
+import {
+  movieMetadata,
+  VECTOR_LAYOUT,
+  VectorVersion,
+} from "../../../core/vector/movies-collection.ts";
+import {
+  composePassageVector,
+  passageHash,
+  passageId,
+  passageMetadata,
+} from "../../../core/vector/passages.ts";
 import type { Database } from "../db/connect.ts";
 import type { OnnxEmbedder } from "./embedder.ts";
 
+type MovieRow = typeof movies.$inferSelect;
+
+/** The two collections the pipeline keeps in step with the catalog (core/vector/passages.ts says why two). */
+export interface VectorStores {
+  /** Whole-text vectors, cosine, id = movieId: recommendations and explanations read these. */
+  movies: Collection;
+  /** Whole-text and passage entries, inner product: what search asks. */
+  passages: Collection;
+}
+
+/** A movie to (re)write: the texts it is encoded from, and each passage's content hash. */
+export interface MovieWork {
+  movie: MovieRow;
+  facts: string;
+  passages: { text: string; hash: string }[];
+}
+
 export interface EmbedPlan {
+  /** Movies in the catalog. */
   total: number;
-  toEmbed: { id: number; text: string; hash: string; movie: typeof movies.$inferSelect }[];
-  toDelete: string[];
+  /** Movies whose vectors are missing or stale, in id order. */
+  toEmbed: MovieWork[];
+  /** Entries of movies and passages that are gone, per collection. */
+  toDelete: { movies: string[]; passages: string[] };
 }
 
 export interface EmbedProgress {
+  /** Texts (facts and passages) embedded and saved so far. */
   done: number;
   total: number;
 }
 
 export interface EmbedReport {
+  /** Movies written. */
   embedded: number;
+  /** Texts encoded for them: one facts text and its passages each. */
+  texts: number;
   deleted: number;
   unchanged: number;
   seconds: number;
 }
 
-/** Texts per Chroma upsert: each finished batch is durable, so a crash loses at most one. */
+/** Movies per Chroma upsert: each finished batch is durable, so a crash loses at most one. */
 export const UPSERT_BATCH = 256;
 const PAGE = 1_000;
 
@@ -33,100 +68,200 @@ export class UpstreamError extends Error {
   override readonly name = "UpstreamError";
 }
 
+/** The texts a piece of work encodes. */
+export const textsOf = (work: MovieWork) => 1 + work.passages.length;
+
+/** What each stored vector was made from, by entry id: "hash model layout". */
+async function storedVersions(collection: Collection): Promise<Map<string, string>> {
+  const stored = new Map<string, string>();
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await collection.get({ include: ["metadatas"], limit: PAGE, offset });
+    page.ids.forEach((id, i) => {
+      const parsed = VectorVersion.safeParse(page.metadatas[i]);
+      stored.set(
+        id,
+        parsed.success
+          ? `${parsed.data.content_hash} ${parsed.data.model} ${parsed.data.layout ?? 1}`
+          : "",
+      );
+    });
+    if (page.ids.length < PAGE) break;
+  }
+  return stored;
+}
+
 /**
  * Works out what to do: Chroma itself records, per vector, the hash of the
- * text it was made from and the model that made it, so the plan is exactly
- * "movies whose current text or model differs from what Chroma holds" plus
- * "vectors whose movie is gone". That makes an interrupted run resumable
- * without any bookkeeping elsewhere.
+ * text it was made from, the model that made it and how (VECTOR_LAYOUT), so
+ * the plan is exactly "movies with any vector whose text, model or layout
+ * differs from what Chroma holds, or that is missing" plus "entries whose
+ * movie or passage is gone". A passage's hash covers its movie's whole text
+ * (its stored vector includes the whole-text vector). That makes an
+ * interrupted run resumable without any bookkeeping elsewhere.
  */
 export async function planEmbedding(
   db: Database,
-  collection: Collection,
+  stores: VectorStores,
   model: string,
   full: boolean,
 ): Promise<EmbedPlan> {
-  let rows: (typeof movies.$inferSelect)[];
+  let rows: MovieRow[];
   try {
     rows = await db.select().from(movies).orderBy(asc(movies.id));
   } catch (cause) {
     throw new UpstreamError("cannot read the catalog from Postgres", { cause });
   }
-  const stored = new Map<string, { hash: string; model: string }>();
+  let wholes: Map<string, string>;
+  let entries: Map<string, string>;
   try {
-    for (let offset = 0; ; offset += PAGE) {
-      const page = await collection.get({ include: ["metadatas"], limit: PAGE, offset });
-      page.ids.forEach((id, i) => {
-        const parsed = MovieMetadata.safeParse(page.metadatas[i]);
-        stored.set(
-          id,
-          parsed.success
-            ? { hash: parsed.data.content_hash, model: parsed.data.model }
-            : { hash: "", model: "" },
-        );
-      });
-      if (page.ids.length < PAGE) break;
-    }
+    wholes = full ? new Map() : await storedVersions(stores.movies);
+    entries = full ? new Map() : await storedVersions(stores.passages);
   } catch (cause) {
     throw new UpstreamError("cannot read existing vectors from Chroma", { cause });
   }
-  const ids = new Set(rows.map((r) => String(r.id)));
-  const toEmbed: EmbedPlan["toEmbed"] = [];
+  const version = (hash: string) => `${hash} ${model} ${VECTOR_LAYOUT}`;
+  const plan: EmbedPlan = {
+    total: rows.length,
+    toEmbed: [],
+    toDelete: { movies: [], passages: [] },
+  };
+  const expected = new Set<string>();
   for (const movie of rows) {
-    const have = stored.get(String(movie.id));
-    if (!full && have && have.hash === movie.contentHash && have.model === model) continue;
-    toEmbed.push({ id: movie.id, text: buildEmbeddingText(movie), hash: movie.contentHash, movie });
+    const { facts, passages: texts } = movieParts(movie);
+    const work: MovieWork = { movie, facts, passages: [] };
+    const id = passageId(movie.id);
+    expected.add(id);
+    let current =
+      wholes.get(id) === version(movie.contentHash) &&
+      entries.get(id) === version(movie.contentHash);
+    for (const [index, text] of texts.entries()) {
+      const hash = await passageHash(movie.contentHash, text);
+      work.passages.push({ text, hash });
+      expected.add(passageId(movie.id, index));
+      current &&= entries.get(passageId(movie.id, index)) === version(hash);
+    }
+    if (!current) plan.toEmbed.push(work);
   }
-  const toDelete = [...stored.keys()].filter((id) => !ids.has(id));
-  return { total: rows.length, toEmbed, toDelete };
+  const ids = new Set(rows.map((r) => String(r.id)));
+  plan.toDelete.movies = [...wholes.keys()].filter((id) => !ids.has(id));
+  plan.toDelete.passages = [...entries.keys()].filter((id) => !expected.has(id));
+  return plan;
 }
 
 /**
- * Embeds what the plan says in length-sorted batches and upserts each batch
- * into Chroma as soon as it is ready, then deletes vectors of removed movies.
+ * Encodes UPSERT_BATCH movies at a time (their facts and passages, longest
+ * first so that similar lengths share an ONNX batch and padding stays
+ * small), pools each movie's whole-text vector from its parts, and upserts
+ * the movie into both collections as soon as its batch is ready; then
+ * deletes entries of removed movies and passages.
  */
 export async function runEmbedding(
   plan: EmbedPlan,
-  collection: Collection,
+  stores: VectorStores,
   embedder: OnnxEmbedder,
   onProgress: (progress: EmbedProgress) => void = () => {},
 ): Promise<EmbedReport> {
   const started = performance.now();
-  // Longest first: similar lengths share a batch, so padding stays small.
-  const encoded = plan.toEmbed.map((item) => ({ item, ids: embedder.tokenizer.encode(item.text) }));
-  encoded.sort((a, b) => b.ids.length - a.ids.length);
+  const total = plan.toEmbed.reduce((n, work) => n + textsOf(work), 0);
   let done = 0;
-  onProgress({ done, total: encoded.length });
-  for (let start = 0; start < encoded.length; start += UPSERT_BATCH) {
-    const chunk = encoded.slice(start, start + UPSERT_BATCH);
-    const vectors = await embedder.embedInBatches(chunk.map((c) => c.ids));
+  let moviesDone = 0;
+  onProgress({ done, total });
+  let writing: Promise<void> = Promise.resolve();
+  const chroma = async (write: () => Promise<unknown>) => {
     try {
-      await collection.upsert({
-        ids: chunk.map((c) => String(c.item.id)),
-        embeddings: vectors.map((v) => Array.from(v)),
-        documents: chunk.map((c) => c.item.text),
-        metadatas: chunk.map((c) => movieMetadata(c.item.movie, c.item.hash, embedder.model)),
-      });
+      await write();
     } catch (cause) {
       throw new UpstreamError(
-        `Chroma failed after ${done} of ${encoded.length} movies were embedded and saved; run \`embed\` again to resume from there`,
+        `Chroma failed after ${moviesDone} of ${plan.toEmbed.length} movies were embedded and saved; run \`embed\` again to resume from there`,
         { cause },
       );
     }
-    done += chunk.length;
-    onProgress({ done, total: encoded.length });
+  };
+  for (let start = 0; start < plan.toEmbed.length; start += UPSERT_BATCH) {
+    const batch = plan.toEmbed.slice(start, start + UPSERT_BATCH);
+    const texts = batch.flatMap((work, w) => [
+      { w, passage: -1, ids: embedder.tokenizer.encode(work.facts) },
+      ...work.passages.map((p, passage) => ({
+        w,
+        passage,
+        ids: embedder.tokenizer.encode(p.text),
+      })),
+    ]);
+    texts.sort((a, b) => b.ids.length - a.ids.length);
+    const pooled = await embedder.poolInBatches(texts.map((t) => t.ids));
+    const parts = batch.map(() => ({
+      facts: undefined as PooledSum | undefined,
+      passages: [] as PooledSum[],
+    }));
+    texts.forEach((t, i) => {
+      const part = parts[t.w];
+      if (!part) return;
+      if (t.passage < 0) part.facts = pooled[i];
+      else part.passages[t.passage] = pooled[i] as PooledSum;
+    });
+    const movieRows: { id: string; embedding: number[]; metadata: Metadata }[] = [];
+    const entryRows: typeof movieRows = [];
+    batch.forEach((work, w) => {
+      const part = parts[w] as { facts: PooledSum; passages: PooledSum[] };
+      const whole = normalizedMean([part.facts, ...part.passages]);
+      movieRows.push({
+        id: passageId(work.movie.id),
+        embedding: Array.from(whole),
+        metadata: movieMetadata(work.movie, work.movie.contentHash, embedder.model),
+      });
+      entryRows.push({
+        id: passageId(work.movie.id),
+        embedding: Array.from(whole),
+        metadata: passageMetadata(work.movie, work.movie.contentHash, embedder.model),
+      });
+      work.passages.forEach((p, index) => {
+        entryRows.push({
+          id: passageId(work.movie.id, index),
+          embedding: composePassageVector(
+            normalizedMean([part.passages[index] as PooledSum]),
+            whole,
+          ),
+          metadata: passageMetadata(work.movie, p.hash, embedder.model, index),
+        });
+      });
+    });
+    // Chroma stores this batch while the model encodes the next one (each uses
+    // the CPU the other leaves); one write in flight, so batches land in order.
+    await writing;
+    writing = chroma(async () => {
+      // No documents: nothing reads them back (Postgres has the texts), and
+      // Chroma would index their words, a third of its time here.
+      for (const [collection, rows] of [
+        [stores.movies, movieRows],
+        [stores.passages, entryRows],
+      ] as const) {
+        await collection.upsert({
+          ids: rows.map((r) => r.id),
+          embeddings: rows.map((r) => r.embedding),
+          metadatas: rows.map((r) => r.metadata),
+        });
+      }
+      moviesDone += batch.length;
+      done += texts.length;
+      onProgress({ done, total });
+    });
+    // Handled here, rethrown by the `await writing` above on the next batch or after the last.
+    writing.catch(() => {});
   }
-  for (let i = 0; i < plan.toDelete.length; i += PAGE) {
-    try {
-      await collection.delete({ ids: plan.toDelete.slice(i, i + PAGE) });
-    } catch (cause) {
-      throw new UpstreamError("Chroma failed while deleting vectors of removed movies", { cause });
+  await writing;
+  for (const [collection, ids] of [
+    [stores.movies, plan.toDelete.movies],
+    [stores.passages, plan.toDelete.passages],
+  ] as const) {
+    for (let i = 0; i < ids.length; i += PAGE) {
+      await chroma(() => collection.delete({ ids: ids.slice(i, i + PAGE) }));
     }
   }
   return {
-    embedded: encoded.length,
-    deleted: plan.toDelete.length,
-    unchanged: plan.total - encoded.length,
+    embedded: plan.toEmbed.length,
+    texts: total,
+    deleted: plan.toDelete.movies.length + plan.toDelete.passages.length,
+    unchanged: plan.total - plan.toEmbed.length,
     seconds: (performance.now() - started) / 1000,
   };
 }

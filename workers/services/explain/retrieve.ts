@@ -8,7 +8,7 @@ import type { Db } from "../database.ts";
 /** Reads only: the request pool or the transaction that holds the single-flight lock. */
 export type Reader = Pick<Db, "select">;
 
-import { collectionFor } from "../dense-search.ts";
+import { collectionFor, movieVector } from "../dense-search.ts";
 import type { ExplainContext, LikedMovie, MovieFacts } from "./types.ts";
 
 /** Liked movies passed to the model: enough to choose from, few enough to stay focused. */
@@ -27,13 +27,6 @@ const factColumns = {
   tags: movies.tags,
   overview: movies.overview,
 };
-
-/** The target's vector from Chroma; documents go to the model, never vectors. */
-async function targetVector(env: WorkerEnv, targetId: number): Promise<number[] | undefined> {
-  const collection = await collectionFor(env);
-  const got = await collection.get({ ids: [String(targetId)], include: ["embeddings"] });
-  return got.embeddings[0] ?? undefined;
-}
 
 /** How close each liked movie is to the target (cosine), for the closest 50. */
 async function likedSimilarity(env: WorkerEnv, vector: number[], likedIds: number[]) {
@@ -137,7 +130,7 @@ export async function retrieveContext(
             ),
           ),
       ),
-    targetVector(env, targetId).catch(withoutVectors(undefined)),
+    movieVector(env, targetId).catch(withoutVectors(undefined)),
   ]);
   const targetRow = rows.find((r) => r.rating === null);
   if (!targetRow) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);

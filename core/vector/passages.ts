@@ -3,17 +3,17 @@ import { sha256Hex } from "../catalog-text.ts";
 import { genreKey, VECTOR_LAYOUT, type VectorHit } from "./movies-collection.ts";
 
 /**
- * The collection search asks, one query per search: per movie, its
- * whole-text vector (id "<movieId>") and one vector per overview passage
- * (id "<movieId>:<n>", n from overviewPassages). A passage's stored vector
- * is PASSAGE_WEIGHT * passage + (1 - PASSAGE_WEIGHT) * whole, in
- * inner-product space, so Chroma's similarity for it is exactly
- * PASSAGE_WEIGHT * (q . passage) + (1 - PASSAGE_WEIGHT) * (q . whole): the
- * best passage combined with the whole text, ranked by Chroma itself. The
- * whole-text entry keeps a film whose overview says nothing close to the
- * query findable by its title, genres, people and tags. The `movies`
- * collection (whole texts only, cosine) stays what recommendations and
- * explanations read.
+ * The collection search asks, one query per search: one entry per overview
+ * passage (id "<movieId>:<n>", n from overviewPassages), and for a movie
+ * without an overview its whole-text vector (id "<movieId>"). A passage's
+ * stored vector is PASSAGE_WEIGHT * passage + (1 - PASSAGE_WEIGHT) * whole,
+ * in inner-product space, so Chroma's similarity for it is exactly
+ * PASSAGE_WEIGHT * (q . passage) + (1 - PASSAGE_WEIGHT) * (q . whole), and a
+ * movie's best entry is its best passage combined with its whole text:
+ * ranked by Chroma itself, and always a sentence to show as the highlight.
+ * (Keeping a whole-text entry beside the passages too found fewer films from
+ * descriptions: docs/benchmarks.md.) The `movies` collection (whole texts
+ * only, cosine) stays what recommendations and explanations read.
  */
 export const PASSAGES_COLLECTION = "movie_passages";
 

@@ -29,6 +29,14 @@ const SearchBody = z.object({
       yearFrom: z.number().optional(),
       yearTo: z.number().optional(),
     }),
+    like: z
+      .object({
+        movieId: z.number(),
+        title: z.string(),
+        year: z.number().nullable(),
+        from: z.string(),
+      })
+      .nullable(),
   }),
   degraded: z.array(z.enum(["vector", "text"])),
   nextCursor: z.string().nullable(),
@@ -66,17 +74,38 @@ describe("GET /api/search", () => {
     expect(body.results.slice(0, 3).map((r) => r.movieId)).toContain(858);
   });
 
-  it("finds a movie by describing it", async () => {
+  it("finds a movie by describing it, and shows the sentence that answers the query", async () => {
     const { body } = await search("q=the%20one%20where%20toys%20come%20alive");
-    expect(body.results.slice(0, 5).map((r) => r.movieId)).toContain(1);
-    // Results the text matched show an overview fragment (with the words marked
-    // where the match was in the overview, not in tags or cast); the others show none.
-    const byText = body.results.filter((r) => r.matchedBy.includes("text") && r.overview);
-    expect(byText.length).toBeGreaterThan(0);
-    for (const r of byText) expect(r.highlight).toBeTruthy();
-    expect(byText.some((r) => /<b>\w+<\/b>/.test(r.highlight ?? ""))).toBe(true);
-    for (const r of body.results.filter((r) => !r.matchedBy.includes("text")))
-      expect(r.highlight).toBeNull();
+    expect(body.results.slice(0, 3).map((r) => r.movieId)).toContain(1);
+    // In other words than the overview's: the passage vectors find it first.
+    const paraphrase = await search(
+      `q=${encodeURIComponent("jealous toy scared to lose his spot in the kid's heart schemes against the new arrival")}`,
+    );
+    const [first] = paraphrase.body.results;
+    expect(first?.movieId).toBe(1);
+    expect(first?.matchedBy).toContain("vector");
+    // The highlight is the overview sentence the vector side matched, word for word.
+    expect(first?.highlight).toBeTruthy();
+    expect(first?.overview).toContain(first?.highlight ?? "-");
+    // Every highlight is a marked fragment where the text matched, or an overview sentence.
+    for (const r of [...body.results, ...paraphrase.body.results]) {
+      if (r.highlight === null) continue;
+      const marked = /<b>[^<]+<\/b>/.test(r.highlight);
+      if (marked) expect(r.matchedBy).toContain("text");
+      else expect(r.overview).toContain(r.highlight);
+    }
+  });
+
+  it("answers a like query with the reference film's neighbours, filtered by the words beside it", async () => {
+    const { body } = await search("q=thriller%20movies%20like%20heat&limit=10");
+    expect(body.filters.like).toEqual({ movieId: 6, title: "Heat", year: 1995, from: "like heat" });
+    expect(body.filters.effective.genres).toEqual(["Thriller"]);
+    expect(body.results.length).toBeGreaterThan(5);
+    expect(body.results.map((r) => r.movieId)).not.toContain(6);
+    for (const r of body.results) expect(r.genres).toContain("Thriller");
+    // A title no film answers to is searched as words.
+    const unknown = await search("q=something%20like%20qqqzzzxxx");
+    expect(unknown.body.filters.like).toBeNull();
   });
 
   it("finds nothing for gibberish instead of the nearest noise", async () => {

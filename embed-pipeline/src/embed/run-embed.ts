@@ -130,10 +130,12 @@ export async function planEmbedding(
     const { facts, passages: texts } = movieParts(movie);
     const work: MovieWork = { movie, facts, passages: [] };
     const id = passageId(movie.id);
-    expected.add(id);
-    let current =
-      wholes.get(id) === version(movie.contentHash) &&
-      entries.get(id) === version(movie.contentHash);
+    let current = wholes.get(id) === version(movie.contentHash);
+    // A movie without overview passages is searched by its whole text.
+    if (texts.length === 0) {
+      expected.add(id);
+      current &&= entries.get(id) === version(movie.contentHash);
+    }
     for (const [index, text] of texts.entries()) {
       const hash = await passageHash(movie.contentHash, text);
       work.passages.push({ text, hash });
@@ -209,11 +211,13 @@ export async function runEmbedding(
         embedding: Array.from(whole),
         metadata: movieMetadata(work.movie, work.movie.contentHash, embedder.model),
       });
-      entryRows.push({
-        id: passageId(work.movie.id),
-        embedding: Array.from(whole),
-        metadata: passageMetadata(work.movie, work.movie.contentHash, embedder.model),
-      });
+      if (work.passages.length === 0) {
+        entryRows.push({
+          id: passageId(work.movie.id),
+          embedding: Array.from(whole),
+          metadata: passageMetadata(work.movie, work.movie.contentHash, embedder.model),
+        });
+      }
       work.passages.forEach((p, index) => {
         entryRows.push({
           id: passageId(work.movie.id, index),

@@ -19,7 +19,8 @@ import { execSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command } from "commander";
-import { chromaClient, moviesCollection, queryMovies } from "../core/vector/movies-collection.ts";
+import { chromaClient } from "../core/vector/movies-collection.ts";
+import { ENTRIES_PER_MOVIE, passagesCollection, queryPassages } from "../core/vector/passages.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
 import { OVERFETCH } from "../workers/services/filtered-dense.ts";
@@ -293,17 +294,21 @@ async function bench(
     device: "cpu",
   });
   const vectors = (await embedder.embed(QUERIES)).map((v) => Array.from(v));
-  const collection = await moviesCollection(chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN));
+  const collection = await passagesCollection(chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN));
   // The Chroma query the Worker sends for each: a filtered query over-fetches (filtered-dense.ts).
   const sizes = QUERIES.map((q) =>
     hasFilters(mergeFilters({ genres: [] }, inferFilters(q))) ? OVERFETCH : CANDIDATES,
   );
   const floor = await drive(options.seconds, options.concurrency, async (i) => {
-    await queryMovies(collection, vectors[i % vectors.length] ?? [], sizes[i % sizes.length] ?? 0);
+    await queryPassages(
+      collection,
+      vectors[i % vectors.length] ?? [],
+      sizes[i % sizes.length] ?? 0,
+    );
     return undefined;
   });
   console.log(
-    `\nfloor: Chroma alone, precomputed vectors, the Worker's query for each (ids and distances; ${CANDIDATES} neighbours, ${OVERFETCH} for a filtered query), ${options.concurrency} in flight (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
+    `\nfloor: Chroma alone, precomputed vectors, the Worker's query for each (ids and distances of the passages collection; ${CANDIDATES} movies, ${OVERFETCH} for a filtered query, ${ENTRIES_PER_MOVIE} entries a movie), ${options.concurrency} in flight (${options.seconds} s): ${floor.client.length} queries, ${floor.throughput.toFixed(0)} q/s`,
   );
   console.log(`  ${summary("client-side", floor.client)}`);
   // Machine-independent: this shared box's speed varies up to 3x between

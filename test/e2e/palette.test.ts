@@ -195,6 +195,31 @@ describe("Marquee in a browser", () => {
     await explanationDone();
   });
 
+  it("puts the film a description means first, with the sentence that answers it, and shows a like query's film as a chip", async () => {
+    await signIn();
+    await page.keyboard.press("Control+K");
+    await palette().waitFor();
+    // Toy Story, in other words than its overview's.
+    await search(
+      "jealous toy scared to lose his spot in the kid's heart schemes against the new arrival",
+    );
+    const first = page.getByRole("option").first();
+    await expect.poll(() => first.textContent()).toContain("Toy Story");
+    // The overview sentence the vector side matched is shown under the title.
+    await expect.poll(() => first.locator(".result-highlight").textContent()).toMatch(/Woody|Buzz/);
+
+    await search("thriller movies like heat");
+    const chips = palette().getByRole("list", { name: "Filters", exact: true });
+    const like = chips.getByRole("button", { name: "Remove filter like Heat (1995)", exact: true });
+    await like.waitFor();
+    await expect.poll(() => page.getByRole("option").count()).toBeGreaterThan(3);
+    const titles = await page.getByRole("option").locator(".result-title").allTextContents();
+    expect(titles).not.toContain("Heat");
+    // Removing the chip removes "like heat" from the query.
+    await like.click();
+    await expect.poll(() => paletteInput().inputValue()).toBe("thriller movies");
+  });
+
   it("opens and closes the palette from the keyboard", async () => {
     await signIn();
     await page.keyboard.press("Tab");

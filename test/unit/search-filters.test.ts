@@ -17,6 +17,14 @@ describe("filterChips", () => {
     expect(chips[1]?.years).toEqual(["yearFrom", "yearTo"]);
   });
 
+  it("shows the film a like query is about first, and removing it removes its words", () => {
+    const like = { movieId: 51540, title: "Zodiac", year: 2007, from: "like zodiac" };
+    const chips = filterChips(inferFilters("dark thriller"), none, like);
+    expect(chips.map((c) => c.label)).toEqual(["like Zodiac (2007)", "Thriller"]);
+    const next = removeChip("dark thriller like zodiac", { genres: ["Thriller"] }, chips[0]!);
+    expect(next).toEqual({ query: "dark thriller", filters: { genres: ["Thriller"] } });
+  });
+
   it("labels open-ended and single-year ranges", () => {
     expect(filterChips(inferFilters("westerns after 1980"), none).map((c) => c.label)).toEqual([
       "Western",

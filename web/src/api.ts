@@ -41,10 +41,19 @@ export interface SearchResult extends MovieSummary {
   highlight: string | null;
 }
 
+/** The film a "like <film>" query was taken to mean. */
+export interface LikeReference {
+  movieId: number;
+  title: string;
+  year: number | null;
+  /** The query's words that named it ("like Zodiac"). */
+  from: string;
+}
+
 export interface SearchResponse {
   query: string;
   results: SearchResult[];
-  filters: { applied: AppliedFilter[]; effective?: ExplicitFilters };
+  filters: { applied: AppliedFilter[]; effective?: ExplicitFilters; like?: LikeReference | null };
   degraded: string[];
   nextCursor: string | null;
   tookMs: number;

@@ -53,13 +53,26 @@ const isYearKind = (kind: string): kind is "yearFrom" | "yearTo" =>
   kind === "yearFrom" || kind === "yearTo";
 
 /**
- * Chips for what the search applied: genres (inferred or explicit, one chip
+ * Chips for what the search applied: the film a "like" query is about, genres (inferred or explicit, one chip
  * each), explicit years as one chip, and inferred years grouped by the words
  * that produced them ("90s" gives one "1990s" chip, not two bounds).
  * Explicit bounds win over inferred ones, as on the server.
  */
-export function filterChips(applied: AppliedFilter[], explicit: ExplicitFilters): FilterChip[] {
+export function filterChips(
+  applied: AppliedFilter[],
+  explicit: ExplicitFilters,
+  like?: { movieId: number; title: string; year: number | null; from: string } | null,
+): FilterChip[] {
   const chips: FilterChip[] = [];
+  // The film a "like" query was taken to mean; removing it removes "like <title>".
+  if (like) {
+    chips.push({
+      key: `like:${like.movieId}`,
+      label: `like ${like.title}${like.year ? ` (${like.year})` : ""}`,
+      years: [],
+      words: [like.from],
+    });
+  }
   const genres = new Map<string, FilterChip>();
   const addGenre = (genre: string, label: string, words: string[]) => {
     const chip = genres.get(genre);

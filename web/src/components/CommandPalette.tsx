@@ -12,6 +12,7 @@ import {
   removeChip,
 } from "../search-filters.ts";
 import { ErrorAlert } from "./ErrorAlert.tsx";
+import { Highlight } from "./Highlight.tsx";
 
 const DEBOUNCE_MS = 200;
 
@@ -77,7 +78,7 @@ export function CommandPalette({ state, onStateChange, onClose, onSelect }: Comm
   const data = q ? search.data : undefined;
   const results = data?.results ?? [];
   const applied = data?.filters.applied ?? [];
-  const chips = data ? filterChips(applied, filters) : [];
+  const chips = data ? filterChips(applied, filters, data.filters.like) : [];
   const typing = settled !== state;
   const searching = state.input.trim() !== "" && (typing || search.isFetching);
   const empty =
@@ -149,6 +150,7 @@ export function CommandPalette({ state, onStateChange, onClose, onSelect }: Comm
               <span className="result-title">{r.title}</span>
               {r.year ? <span className="result-year"> ({r.year})</span> : null}
               <span className="result-genres">{r.genres.join(", ")}</span>
+              {r.highlight ? <Highlight text={r.highlight} /> : null}
             </CommandItem>
           ))}
         </CommandList>

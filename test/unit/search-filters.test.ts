@@ -21,7 +21,9 @@ describe("filterChips", () => {
     const like = { movieId: 51540, title: "Zodiac", year: 2007, from: "like zodiac" };
     const chips = filterChips(inferFilters("dark thriller"), none, like);
     expect(chips.map((c) => c.label)).toEqual(["like Zodiac (2007)", "Thriller"]);
-    const next = removeChip("dark thriller like zodiac", { genres: ["Thriller"] }, chips[0]!);
+    const [chip] = chips;
+    if (!chip) throw new Error("no chip");
+    const next = removeChip("dark thriller like zodiac", { genres: ["Thriller"] }, chip);
     expect(next).toEqual({ query: "dark thriller", filters: { genres: ["Thriller"] } });
   });
 

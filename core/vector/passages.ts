@@ -21,11 +21,13 @@ export const PASSAGES_COLLECTION = "movie_passages";
 export const PASSAGE_WEIGHT = 0.5;
 
 /**
- * Chroma entries asked for per movie wanted: a movie's passages crowd the
- * nearest entries, so `n` movies take more than `n` entries (measured on
- * the catalog: 150 entries held 50-70 distinct movies).
+ * Chroma entries asked for per movie wanted: a movie's passages can crowd
+ * the nearest entries, so `n` movies take more than `n` entries. Measured on
+ * the catalog over the bench's 30 queries: 100 entries held 65-100 distinct
+ * movies (median 91), 800 held 531-800; each entry asked for costs Chroma
+ * CPU (docs/benchmarks.md).
  */
-export const ENTRIES_PER_MOVIE = 3;
+export const ENTRIES_PER_MOVIE = 1.5;
 
 /** The entry id of a movie's whole text (passage undefined) or of its passage `n`. */
 export function passageId(movieId: number, passage?: number): string {
@@ -113,7 +115,7 @@ export async function queryPassages(
 ): Promise<PassageHit[]> {
   const result = await collection.query({
     queryEmbeddings: [Array.from(vector)],
-    nResults: movies * ENTRIES_PER_MOVIE,
+    nResults: Math.ceil(movies * ENTRIES_PER_MOVIE),
     include: ["distances"],
     ...(where ? { where } : {}),
   });

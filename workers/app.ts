@@ -11,6 +11,29 @@ import { ratingsRoutes } from "./routes/ratings.ts";
 import { recommendationsRoutes } from "./routes/recommendations.ts";
 import { search } from "./routes/search.ts";
 
+/**
+ * The methods the app's routes answer on a path, for a 405's Allow header.
+ * Middleware (method ALL) is no route.
+ */
+function allowedMethods(routes: { method: string; path: string }[]): (path: string) => string[] {
+  const patterns = routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(
+        `^${r.path
+          .replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+          .replace(/\/:[^/]+/g, "/[^/]+")
+          .replace(/\*/g, ".*")}/?$`,
+      ),
+    }));
+  return (path) => {
+    const methods = new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods];
+  };
+}
+
 /** The Marquee API: one error body everywhere, a request id on every response. */
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -22,12 +45,25 @@ export function createApp() {
   app.route("/api/ratings", ratingsRoutes);
   app.route("/api/recommendations", recommendationsRoutes);
   app.route("/api/admin", adminRoutes);
-  app.notFound((c) =>
-    c.json(
+  const allowed = allowedMethods(app.routes);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length > 0) {
+      c.header("Allow", methods.join(", "));
+      return c.json(
+        errorBody(
+          "METHOD_NOT_ALLOWED",
+          `${c.req.method} is not allowed on ${c.req.path}; use ${methods.join(" or ")}`,
+          c.get("requestId"),
+        ),
+        405,
+      );
+    }
+    return c.json(
       errorBody("NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`, c.get("requestId")),
       404,
-    ),
-  );
+    );
+  });
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? crypto.randomUUID();
     if (error instanceof HTTPException && error.status < 500) {

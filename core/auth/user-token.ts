@@ -4,9 +4,19 @@ import { z } from "zod";
 /** User tokens: HS256 JWTs whose `sub` is the MovieLens user id. */
 const ALGORITHM = "HS256";
 
+/** Postgres' integer: user ids are stored as one. */
+const MAX_USER_ID = 2_147_483_647;
+
 const Claims = z.object({
-  sub: z.string().regex(/^[1-9]\d{0,9}$/, "sub must be a user id"),
-  exp: z.number({ error: "exp is required" }).int(),
+  sub: z
+    .string({ error: "sub must be a user id" })
+    .regex(/^[1-9]\d{0,9}$/, "sub must be a user id")
+    .refine((sub) => Number(sub) <= MAX_USER_ID, "sub must be a user id"),
+  exp: z
+    .number({
+      error: (issue) => (issue.input === undefined ? "exp is required" : "exp must be a number"),
+    })
+    .int("exp must be a whole number of seconds"),
 });
 
 /** Why a token was refused; the message is safe to show to the caller. */

@@ -3,12 +3,16 @@ import { z } from "zod";
 import { mintUserToken } from "../../core/auth/user-token.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { validate } from "../validation.ts";
+import { MAX_ID, validate } from "../validation.ts";
 
 const DEMO_TOKEN_SECONDS = 12 * 3_600;
 
 const SessionBody = z.object({
-  userId: z.number({ error: "userId must be a number" }).int().min(1).max(1_000_000_000),
+  userId: z
+    .number({ error: "userId must be a number" })
+    .int("userId must be a whole number")
+    .min(1, "userId must be at least 1")
+    .max(MAX_ID, `userId must be at most ${MAX_ID}`),
 });
 
 /**

@@ -7,11 +7,14 @@ import { withDatabase } from "../middleware/database.ts";
 import { openDatabase } from "../services/database.ts";
 import { planExplanation } from "../services/explain/explain.ts";
 import { recordFeedback } from "../services/explain/feedback.ts";
-import { MovieIdParam, validate } from "../validation.ts";
+import { MovieIdParam, typedText, validate } from "../validation.ts";
 
 const FeedbackBody = z.object({
   helpful: z.boolean({ error: "helpful must be true or false" }),
-  reason: z.string().trim().max(500, "reason must be at most 500 characters").optional(),
+  reason: typedText("reason")
+    .transform((reason) => reason.trim())
+    .refine((reason) => reason.length <= 500, "reason must be at most 500 characters")
+    .optional(),
 });
 
 function wantsStream(accept: string | undefined): boolean {

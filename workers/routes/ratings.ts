@@ -5,11 +5,11 @@ import { ApiError } from "../errors.ts";
 import { requireUser } from "../middleware/auth.ts";
 import { withDatabase } from "../middleware/database.ts";
 import { deleteRating, getRating, listRatings, putRating } from "../services/ratings.ts";
-import { MovieIdParam, validate } from "../validation.ts";
+import { MAX_ID, MovieIdParam, validate, wholeNumber } from "../validation.ts";
 
 const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1_000).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: wholeNumber("limit", 1, 1_000).default(100),
+  offset: wholeNumber("offset", 0, MAX_ID).default(0),
 });
 
 /** 0.5 to 5 in half stars, the MovieLens scale. */

@@ -6,12 +6,10 @@ import { withDatabase } from "../middleware/database.ts";
 import { prefetchExplanations } from "../services/explain/prefetch.ts";
 import { timed } from "../services/hybrid-search.ts";
 import { recommendFor } from "../services/recommendations.ts";
-import { validate } from "../validation.ts";
+import { validate, wholeNumber } from "../validation.ts";
 import { explainRoutes } from "./explain.ts";
 
-const RecommendationsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+const RecommendationsQuery = z.object({ limit: wholeNumber("limit", 1, 100).default(20) });
 
 export const recommendationsRoutes = new Hono<AppEnv>()
   .use(requireUser())

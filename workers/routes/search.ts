@@ -1,38 +1,68 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { GENRES } from "../../core/genres.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { searchMovies } from "../services/search.ts";
-import { validate } from "../validation.ts";
+import { typedText, validate, wholeNumber } from "../validation.ts";
 
-const thisYear = new Date().getUTCFullYear();
-const year = z.coerce
-  .number()
-  .int()
-  .min(1870)
-  .max(thisYear + 5);
+/**
+ * Years a filter may name: the first films to a few years ahead. Read when a
+ * request is checked: a Worker's clock reads 1970 while its module loads.
+ */
+const year = (name: string) => wholeNumber(name, 1870, () => new Date().getUTCFullYear() + 5);
+
+/** How deep a cursor may page: past this a search has long stopped meaning anything. */
+const MAX_OFFSET = 10_000;
 
 /** An opaque cursor: the offset into the fused list, bound to the query it came from. */
-const Cursor = z.object({ q: z.string(), offset: z.number().int().min(0) });
+const Cursor = z.object({ q: z.string(), offset: z.number().int().min(0).max(MAX_OFFSET) });
+
+const genre = z.enum(GENRES, {
+  error: (issue) =>
+    `genre must be one of ${GENRES.join(", ")}${typeof issue.input === "string" ? ` (not "${issue.input}")` : ""}`,
+});
 
 export const SearchQuery = z
   .object({
-    q: z.string().trim().min(1, "q must not be empty").max(200, "q must be at most 200 characters"),
-    limit: z.coerce.number().int().min(1).max(50).default(10),
-    genre: z.union([z.string(), z.array(z.string())]).optional(),
-    yearFrom: year.optional(),
-    yearTo: year.optional(),
-    cursor: z.string().max(500).optional(),
+    q: typedText("q")
+      .transform((q) => q.trim())
+      .refine((q) => q.length > 0, "q must not be empty")
+      .refine((q) => q.length <= 200, "q must be at most 200 characters"),
+    limit: wholeNumber("limit", 1, 50).default(10),
+    // Repeatable: one value arrives as a string, several as a list.
+    genre: z.preprocess(
+      (v) => (v === undefined ? undefined : [v].flat()),
+      z.array(genre).optional(),
+    ),
+    yearFrom: year("yearFrom").optional(),
+    yearTo: year("yearTo").optional(),
+    cursor: z.string({ error: "cursor must be given once" }).max(2_000).optional(),
   })
   .refine((v) => v.yearFrom === undefined || v.yearTo === undefined || v.yearFrom <= v.yearTo, {
     message: "yearFrom must not be after yearTo",
     path: ["yearFrom"],
   });
 
+/** base64url of UTF-8 text, and back: the query in a cursor may be any text (btoa takes Latin-1 only). */
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(encoded: string): string {
+  const binary = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+  );
+}
+
 function decodeCursor(cursor: string | undefined, q: string): number {
   if (!cursor) return 0;
   try {
-    const parsed = Cursor.parse(JSON.parse(atob(cursor.replace(/-/g, "+").replace(/_/g, "/"))));
+    const parsed = Cursor.parse(JSON.parse(fromBase64Url(cursor)));
     if (parsed.q !== q) throw new Error("cursor belongs to another query");
     return parsed.offset;
   } catch {
@@ -40,18 +70,15 @@ function decodeCursor(cursor: string | undefined, q: string): number {
   }
 }
 
-function encodeCursor(q: string, offset: number): string {
-  return btoa(JSON.stringify({ q, offset }))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
+function encodeCursor(q: string, offset: number): string | null {
+  return offset > MAX_OFFSET ? null : toBase64Url(JSON.stringify({ q, offset }));
 }
 
 export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery), async (c) => {
   const started = Date.now();
   const input = c.req.valid("query");
   const offset = decodeCursor(input.cursor, input.q);
-  const genres = input.genre === undefined ? [] : [input.genre].flat();
+  const genres = input.genre ?? [];
   const output = await searchMovies(
     {
       q: input.q,

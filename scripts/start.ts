@@ -10,8 +10,7 @@
  * `npm start -- --pipeline-only` stops after the data is ready.
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { connect } from "../embed-pipeline/src/db/connect.ts";
@@ -25,6 +24,7 @@ import {
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
 import { uploadModelOnce } from "./lib/local-model.ts";
+import { claudeVars, localSecret } from "./lib/local-settings.ts";
 import { ensureWebBuild } from "./lib/web-build.ts";
 import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
 import { spawnWranglerDev, waitFor } from "./lib/wrangler-dev.ts";
@@ -125,13 +125,11 @@ async function main(): Promise<void> {
       NEON_PROXY: postgres.proxy,
       CHROMA_URL: config.CHROMA_URL,
       ...(config.CHROMA_TOKEN ? { CHROMA_TOKEN: config.CHROMA_TOKEN } : {}),
-      JWT_SECRET: localSecret("jwt-secret"),
-      ADMIN_TOKEN: localSecret("admin-token"),
+      JWT_SECRET: localSecret(config.MARQUEE_HOME, "jwt-secret"),
+      ADMIN_TOKEN: localSecret(config.MARQUEE_HOME, "admin-token"),
       // The page's demo sign-in; never on in a deployment.
       DEMO_SIGNIN: "on",
-      ...(process.env.ANTHROPIC_API_KEY
-        ? { ANTHROPIC_API_KEY: process.env.ANTHROPIC_API_KEY }
-        : {}),
+      ...claudeVars(process.env),
     },
   });
   stoppers.push(worker.stop);
@@ -141,16 +139,6 @@ async function main(): Promise<void> {
   );
   await new Promise<void>((resolve) => worker.child.once("exit", () => resolve()));
   await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
-}
-
-/** A random secret kept under MARQUEE_HOME, so tokens survive restarts. */
-function localSecret(name: string): string {
-  const file = path.join(config.MARQUEE_HOME, name);
-  if (!existsSync(file)) {
-    mkdirSync(config.MARQUEE_HOME, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
-  }
-  return readFileSync(file, "utf8").trim();
 }
 
 main().catch((error: unknown) => {

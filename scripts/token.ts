@@ -1,12 +1,15 @@
 /**
  * `npm run token -- <userId> [--ttl 7d]`: mints a user token for local use,
- * signed with JWT_SECRET from the environment or .dev.vars.
+ * signed with JWT_SECRET from the environment, .dev.vars (`npm run dev`), or
+ * the secret `npm start` keeps under MARQUEE_HOME.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { mintUserToken } from "../core/auth/user-token.ts";
+import { loadConfig } from "../embed-pipeline/src/config.ts";
+import { existingLocalSecret } from "./lib/local-settings.ts";
 
-/** JWT_SECRET from the environment, else from .dev.vars (what `wrangler dev` reads). */
+/** JWT_SECRET from the environment, else .dev.vars (what `wrangler dev` reads), else `npm start`'s. */
 export function jwtSecret(): string {
   if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
   if (existsSync(".dev.vars")) {
@@ -15,7 +18,11 @@ export function jwtSecret(): string {
       .find((l) => l.startsWith("JWT_SECRET="));
     if (line) return line.slice("JWT_SECRET=".length).trim().replace(/^"|"$/g, "");
   }
-  throw new Error("JWT_SECRET is not set (environment or .dev.vars)");
+  const started = existingLocalSecret(loadConfig().MARQUEE_HOME, "jwt-secret");
+  if (started) return started;
+  throw new Error(
+    "JWT_SECRET is not set (environment or .dev.vars), and `npm start` has not run here yet",
+  );
 }
 
 function duration(value: string): number {

@@ -240,7 +240,7 @@ describe("streaming", () => {
   const stream = (userId: number, movieId: number, overrides: Record<string, unknown> = {}) =>
     explain(userId, movieId, overrides, { headers: { accept: "text/event-stream" } });
 
-  it("streams the explanation as deltas and ends with the full object", async () => {
+  it("streams the explanation a checked sentence at a time and ends with the full object", async () => {
     await forget(STREAMER);
     await fake().setMode("explain-valid");
     const response = await stream(STREAMER, 1);
@@ -253,28 +253,47 @@ describe("streaming", () => {
     expect(done?.event).toBe("done");
     const final = done?.data as Explanation;
     expect(final.source).toBe("claude");
-    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.length).toBeGreaterThan(0);
     expect(deltas.join("")).toBe(final.explanation);
+    // Whole sentences only: a delta ends where a sentence does.
+    for (const delta of deltas) expect(delta).toMatch(/[.!?…]["'”’)\]]*\s*$/);
     // A cached answer streams as one delta.
     const again = await readEvents(await stream(STREAMER, 1));
     expect(again.map((e) => e.event)).toEqual(["delta", "done"]);
     expect((again[1]?.data as Explanation | undefined)?.source).toBe("cache");
   });
 
-  it("retracts a streamed draft that failed its checks", async () => {
-    await forget(STREAMER);
-    await fake().setMode("explain-invent-once");
-    const events = await readEvents(await stream(STREAMER, 2));
-    const kinds = events.map((e) => e.event);
-    expect(kinds).toContain("reset");
-    const afterReset = events.slice(kinds.lastIndexOf("reset") + 1);
-    const text = afterReset
-      .filter((e) => e.event === "delta")
-      .map((e) => (e.data as { text: string }).text)
-      .join("");
-    const final = events.at(-1)?.data as Explanation;
-    expect(text).toBe(final.explanation);
-    expect(final.explanation).not.toMatch(/Casablanca|Crimson Harbor/);
+  it("never sends a sentence that failed its checks, and ends with the checked answer", async () => {
+    for (const mode of [
+      "explain-invent-once",
+      "explain-invented-title",
+      "explain-wrong-fact",
+    ] as const) {
+      await forget(STREAMER);
+      await fake().reset();
+      await fake().setMode(mode);
+      const events = await readEvents(await stream(STREAMER, 2));
+      const kinds = events.map((e) => e.event);
+      const deltas = events
+        .filter((e) => e.event === "delta")
+        .map((e) => (e.data as { text: string }).text);
+      const final = events.at(-1)?.data as Explanation;
+      expect(kinds.at(-1)).toBe("done");
+      // What the fake made up (a title outside the context, a wrong year or director) never reaches the stream.
+      const invented = (await fake().invented()).flatMap((r) => [
+        ...r.titles,
+        ...r.facts.filter((fact) => /[A-Z(]/.test(fact)),
+      ]);
+      expect(invented.length).toBeGreaterThan(0);
+      for (const delta of deltas) for (const made of invented) expect(delta).not.toContain(made);
+      // After the last reset (if any), the deltas spell out the final answer.
+      const afterReset = events.slice(kinds.lastIndexOf("reset") + 1);
+      const text = afterReset
+        .filter((e) => e.event === "delta")
+        .map((e) => (e.data as { text: string }).text)
+        .join("");
+      expect(text).toBe(final.explanation);
+    }
   });
 
   it("streams the deterministic explanation without a key", async () => {

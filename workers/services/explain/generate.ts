@@ -25,9 +25,9 @@ export interface ClaudeSettings {
 }
 
 export interface GenerationHooks {
-  /** Each new piece of the explanation's text as the model writes it. */
+  /** Each new sentence of the explanation once it is complete and passed the checks. */
   onDelta?: (text: string) => void;
-  /** The text streamed so far failed a check and will be replaced. */
+  /** The draft the text sent so far belongs to failed a check later, and will be replaced. */
   onReset?: () => void;
   /** Stage timings of the request; `model` gets the time spent waiting for Claude. */
   timings?: Record<string, number>;
@@ -48,6 +48,16 @@ const Draft = z.object({
   confidence: z.enum(["high", "medium", "low"]),
   evidence: z.array(z.object({ movieId: z.number().int(), why: z.string() })),
 });
+
+/**
+ * How much of `text` is whole sentences: up to the last sentence end that
+ * more text (a space) follows. The sentence still being written waits.
+ */
+export function completeSentences(text: string): number {
+  let end = 0;
+  for (const match of text.matchAll(/[.!?…]["'”’)\]]*\s/g)) end = match.index + match[0].length;
+  return end;
+}
 
 /**
  * The text of the string value of `key` in a JSON document that is still
@@ -104,7 +114,18 @@ export async function generateExplanation(
 ): Promise<Generation> {
   const usage = { input: 0, cached: 0, output: 0 };
   const rejected: Violation[][] = [];
+  // Whether any text reached the page; a later answer then starts with a reset.
   let streamed = false;
+  /**
+   * Whether the sentences written so far pass the same checks as a whole
+   * draft, so that no invented title, year or director is ever shown, not
+   * even for a moment: a sentence is sent only once it is complete and checked.
+   */
+  const passes = async (prefix: string) => {
+    const titles = await titlesAmong(titleCandidates(prefix));
+    const partial = { explanation: prefix, confidence: "medium" as const, evidence: [] };
+    return checkGrounding(partial, context, titles).length === 0;
+  };
   const finish = (result: Generation) => {
     if (streamed) hooks.onReset?.();
     if (hooks.onDelta) hooks.onDelta(result.draft.explanation);
@@ -129,6 +150,10 @@ export async function generateExplanation(
       messages,
     };
     let message: Anthropic.Message;
+    // What of this attempt's text the page has: only sentences that passed the checks.
+    let shown = 0;
+    let held = false;
+    let checking: Promise<void> = Promise.resolve();
     calls++;
     const callStarted = Date.now();
     const timings = hooks.timings;
@@ -137,18 +162,27 @@ export async function generateExplanation(
         const onDelta = hooks.onDelta;
         const stream = client.messages.stream(params);
         let json = "";
-        let sent = 0;
         stream.on("inputJson", (partial) => {
           json += partial;
           const text = openStringValue(json, "explanation");
-          if (text.length > sent) {
-            if (streamed && sent === 0) hooks.onReset?.();
-            onDelta(text.slice(sent));
-            sent = text.length;
+          const complete = completeSentences(text);
+          if (complete <= shown || held) return;
+          // Checked in order, one prefix after the other; a failed one holds back the rest.
+          const prefix = text.slice(0, complete);
+          checking = checking.then(async () => {
+            if (held || prefix.length <= shown) return;
+            if (!(await passes(prefix))) {
+              held = true;
+              return;
+            }
+            if (streamed && shown === 0) hooks.onReset?.();
+            onDelta(prefix.slice(shown));
+            shown = prefix.length;
             streamed = true;
-          }
+          });
         });
         message = await stream.finalMessage();
+        await checking;
       } else {
         message = await client.messages.create(params);
       }
@@ -177,7 +211,6 @@ export async function generateExplanation(
       const titles = await titlesAmong(titleCandidates(parsed.data.explanation));
       violations = checkGrounding(parsed.data, context, titles);
       if (violations.length === 0) {
-        // Streamed text already shows this draft; finish() would repeat it.
         const result: Generation = {
           draft: parsed.data,
           source: "claude",
@@ -186,7 +219,11 @@ export async function generateExplanation(
           usage,
           rejected,
         };
-        if (!streamed && hooks.onDelta) hooks.onDelta(parsed.data.explanation);
+        // The whole draft passed: the rest of it (its last sentence) goes out now.
+        if (hooks.onDelta && parsed.data.explanation.length > shown) {
+          if (streamed && shown === 0) hooks.onReset?.();
+          hooks.onDelta(parsed.data.explanation.slice(shown));
+        }
         return result;
       }
     }

@@ -165,6 +165,50 @@ export const aiExplanations = pgTable(
 );
 
 /**
+ * Messages API calls per purpose, user and clock hour: what the per-user
+ * hourly limit on explanations and the global hourly budget of search
+ * re-ranks count. A request reserves its calls with one atomic upsert that
+ * succeeds only while the hour's count stays within the limit, so requests
+ * arriving together cannot all pass a count read before any of them wrote;
+ * unused calls are given back after (workers/services/model-budget.ts).
+ */
+export const modelCallBudget = pgTable(
+  "model_call_budget",
+  {
+    /** "explain" or "rerank". */
+    purpose: text("purpose").notNull(),
+    /** The user an explanation is for; 0 for search re-ranks (anonymous). */
+    userId: integer("user_id").notNull(),
+    /** The clock hour counted. */
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    /** Calls made or reserved in that hour. */
+    calls: integer("calls").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.purpose, t.userId, t.windowStart] })],
+);
+
+/**
+ * Single flight for explanations: whoever holds the lease on a cache key
+ * generates, the others wait for its cache row. A row with an expiry rather
+ * than a transaction-scoped lock, so that no transaction (and no pooled
+ * connection) stays open while the model writes; a holder that dies frees
+ * the key when its lease expires.
+ */
+export const explanationLeases = pgTable(
+  "explanation_leases",
+  {
+    userId: integer("user_id").notNull(),
+    movieId: integer("movie_id").notNull(),
+    ratingsVersion: integer("ratings_version").notNull(),
+    promptVersion: text("prompt_version").notNull(),
+    /** A random id of the request holding it. */
+    holder: text("holder").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.movieId, t.ratingsVersion, t.promptVersion] })],
+);
+
+/**
  * A user's verdict on an explanation. Source and prompt version are copied
  * here so the helpful rate per prompt survives the explanation being replaced.
  */

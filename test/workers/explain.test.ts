@@ -7,6 +7,7 @@ const USER = 7;
 const OTHER = 18;
 const STREAMER = 19;
 const LIMITED = 21;
+const CROWDED = 22;
 
 interface Explanation {
   movieId: number;
@@ -206,20 +207,42 @@ describe("the explanation cache", () => {
 });
 
 describe("limits and errors", () => {
-  it("rate-limits new explanations per user with Retry-After, still serving the cache", async () => {
+  it("rate-limits model calls per user with Retry-After, still serving the cache", async () => {
     await forget(LIMITED);
     await fake().setMode("explain-valid");
-    const limit = { EXPLAIN_RATE_LIMIT: "2" };
+    // A generation reserves room for its answer and one regeneration, and gives back what it did not use.
+    const limit = { EXPLAIN_RATE_LIMIT: "3" };
     await explained(LIMITED, 1, limit);
     await explained(LIMITED, 2, limit);
     const refused = await explain(LIMITED, 3, limit);
     expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(3_000);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(3_600);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
     expect((await explained(LIMITED, 1, limit)).source).toBe("cache");
     // Another user is not limited by this one.
     await forget(OTHER);
     expect((await explain(OTHER, 3, limit)).status).toBe(200);
+  });
+
+  it("holds the limit when many explanations are asked for at once", async () => {
+    await forget(CROWDED);
+    await fake().reset();
+    await fake().setMode("explain-valid", { delayMs: 200 });
+    const limit = { EXPLAIN_RATE_LIMIT: "6" };
+    const targets = [1, 2, 3, 5, 6, 7, 10, 11, 12, 13, 15, 16];
+    const responses = await Promise.all(targets.map((id) => explain(CROWDED, id, limit)));
+    const statuses = responses.map((r) => r.status);
+    for (const status of statuses) expect([200, 429]).toContain(status);
+    expect(statuses).toContain(429);
+    // The model was called no more often than the limit allows, whatever the interleaving.
+    expect(await fake().count()).toBeLessThanOrEqual(6);
+    const [spent] = await query<{ calls: number }>(
+      "select calls from model_call_budget where purpose = 'explain' and user_id = $1",
+      [CROWDED],
+    );
+    expect(spent?.calls).toBe(await fake().count());
+    await fake().setMode("explain-valid");
   });
 
   it("answers 404 for an unknown movie, 400 for a bad id and 401 without a token", async () => {

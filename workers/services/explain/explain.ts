@@ -4,7 +4,15 @@ import { aiExplanations, movies, users } from "../../../core/db/schema.ts";
 import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import type { Db } from "../database.ts";
-import { type ClaudeSettings, type GenerationHooks, generateExplanation } from "./generate.ts";
+import { type Reservation, reserveModelCalls, settleModelCalls } from "../model-budget.ts";
+import {
+  type ClaudeSettings,
+  type Generation,
+  type GenerationHooks,
+  generateExplanation,
+  MAX_ATTEMPTS,
+} from "./generate.ts";
+import { acquireLease, type LeaseKey, leaseHeld, releaseLease } from "./lease.ts";
 import { PROMPT_VERSION } from "./prompt.ts";
 import { catalogTitlesAmong, retrieveContext } from "./retrieve.ts";
 import type { Confidence, ExplainContext, ExplanationDraft } from "./types.ts";
@@ -21,8 +29,6 @@ export interface Explanation {
 }
 
 type Stored = Pick<Explanation, "explanation" | "confidence" | "evidence">;
-
-const RATE_WINDOW_MS = 3_600_000;
 
 function fromRow(
   movieId: number,
@@ -107,8 +113,7 @@ const PlanState = z.object({
   userExists: z.boolean(),
   movieExists: z.boolean(),
   cached: CachedRow.nullable(),
-  recentCalls: z.coerce.number(),
-  oldestCall: z.coerce.date().nullable(),
+  callsThisHour: z.coerce.number(),
 });
 
 /**
@@ -128,10 +133,9 @@ export async function planExplanation(
              exists (select 1 from ${users} where ${users.id} = ${userId}) as present
     ),
     calls as (
-      select count(*) as n, min(${aiExplanations.createdAt}) as oldest
-        from ${aiExplanations}
-       where ${aiExplanations.userId} = ${userId} and ${aiExplanations.modelCalls} > 0
-         and ${aiExplanations.createdAt} > now() - interval '1 hour'
+      select coalesce((select b.calls from model_call_budget b
+                        where b.purpose = 'explain' and b.user_id = ${userId}
+                          and b.window_start = date_trunc('hour', now())), 0) as n
     )
     select u.v as "ratingsVersion", u.present as "userExists",
            exists (select 1 from ${movies} where ${movies.id} = ${movieId}) as "movieExists",
@@ -140,7 +144,7 @@ export async function planExplanation(
               from ${aiExplanations} e
              where e.user_id = ${userId} and e.movie_id = ${movieId}
                and e.ratings_version = u.v and e.prompt_version = ${PROMPT_VERSION}) as cached,
-           calls.n as "recentCalls", calls.oldest as "oldestCall"
+           calls.n as "callsThisHour"
       from u, calls`);
   const state = PlanState.parse((result as unknown as { rows: unknown[] }).rows[0]);
   if (!state.movieExists) throw new ApiError("NOT_FOUND", `movie ${movieId} does not exist`);
@@ -149,13 +153,11 @@ export async function planExplanation(
 
   const claude = claudeSettings(env);
   // Only model calls cost money; the deterministic explainer is not limited.
-  if (claude && state.recentCalls >= env.EXPLAIN_RATE_LIMIT) {
-    const freesAt = (state.oldestCall?.getTime() ?? Date.now()) + RATE_WINDOW_MS;
-    throw new ApiError(
-      "RATE_LIMITED",
-      `at most ${env.EXPLAIN_RATE_LIMIT} new explanations per hour; cached ones are still served`,
-      { retryAfterSeconds: Math.max(1, Math.ceil((freesAt - Date.now()) / 1000)) },
-    );
+  // Fails fast when a generation's calls cannot fit; the reservation itself
+  // (generateOnce) is what holds under concurrency.
+  if (claude && state.callsThisHour + MAX_ATTEMPTS > env.EXPLAIN_RATE_LIMIT) {
+    const hour = 3_600_000;
+    throw rateLimited(env, Math.max(1, Math.ceil((hour - (Date.now() % hour)) / 1000)));
   }
   const key = {
     userId,
@@ -173,11 +175,21 @@ interface ExplanationKey {
   userExists: boolean;
 }
 
+/** How often a request waiting for another's generation looks for its cache row. */
+const WAIT_POLL_MS = 150;
+
 /**
- * Generates and caches under a transaction-scoped advisory lock on (user,
- * movie): concurrent identical requests, in this isolate or any other, wait
- * for the first and are answered from its cache row. One generation, not
- * several.
+ * Generates and caches one explanation per key, whichever isolate the
+ * concurrent requests reach: the request holding the key's lease (lease.ts)
+ * generates, the others wait for its cache row. No transaction is open while
+ * the model writes: the lease is a row with an expiry, taken and given back
+ * in single statements, and the explanation is stored in one short
+ * transaction afterwards. A holder that dies frees the key when its lease
+ * expires (the model's timeout for every attempt, and a margin).
+ *
+ * Model calls are reserved from the user's hourly budget before the first
+ * call (every attempt's worth) and the unused ones given back after, so
+ * concurrent requests cannot overrun it (model-budget.ts).
  */
 async function generateOnce(
   db: Db,
@@ -187,6 +199,8 @@ async function generateOnce(
   hooks: GenerationHooks = {},
 ): Promise<Explanation> {
   const { userId, movieId, ratingsVersion } = key;
+  const lease: LeaseKey = { userId, movieId, ratingsVersion, promptVersion: PROMPT_VERSION };
+  const client = db.$client;
   const timings = hooks.timings ?? {};
   let mark = Date.now();
   const lap = (name: string) => {
@@ -194,58 +208,106 @@ async function generateOnce(
     timings[name] = now - mark;
     mark = now;
   };
-  // Retrieval first, on the pool; inside the transaction only its own
-  // connection is used (the embedded database's socket server queues other
-  // connections while a transaction is open).
   const context = await retrieveContext(db, env, userId, movieId);
   lap("retrieve");
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${userId}::int, ${movieId}::int)`);
-    const existing = await cachedRow(tx, userId, movieId, ratingsVersion);
+  const holder = crypto.randomUUID();
+  const leaseMs = env.EXPLAIN_TIMEOUT_MS * MAX_ATTEMPTS + 10_000;
+  const cached = async () => {
+    const row = await cachedRow(db, userId, movieId, ratingsVersion);
+    return row && !row.expired ? fromRow(movieId, row) : undefined;
+  };
+  const served = (hit: Explanation) => {
     lap("lock");
-    if (existing && !existing.expired) {
-      const hit = fromRow(movieId, existing);
-      hooks.onDelta?.(hit.explanation);
-      return hit;
+    hooks.onDelta?.(hit.explanation);
+    return hit;
+  };
+  while (!(await acquireLease(client, lease, holder, leaseMs))) {
+    // Another request generates this one: its cache row is the answer.
+    const hit = await cached();
+    if (hit) return served(hit);
+    if (!(await leaseHeld(client, lease))) continue; // it gave up: try to take over
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+  try {
+    const hit = await cached();
+    if (hit) return served(hit);
+    lap("lock");
+    let reservation: Reservation | undefined;
+    if (claude) {
+      reservation = await reserveModelCalls(
+        client,
+        "explain",
+        userId,
+        MAX_ATTEMPTS,
+        env.EXPLAIN_RATE_LIMIT,
+      );
+      if (!reservation.granted) throw rateLimited(env, reservation.retryAfterSeconds);
     }
-    const generation = await generateExplanation(
-      context,
-      claude,
-      (candidates) => catalogTitlesAmong(tx, candidates),
-      hooks,
-    );
+    let generation: Generation | undefined;
+    try {
+      generation = await generateExplanation(
+        context,
+        claude,
+        (candidates) => catalogTitlesAmong(db, candidates),
+        hooks,
+      );
+    } finally {
+      if (reservation?.granted)
+        await settleModelCalls(
+          client,
+          "explain",
+          userId,
+          reservation,
+          generation?.modelCalls ?? MAX_ATTEMPTS,
+        ).catch((error: unknown) =>
+          console.warn(JSON.stringify({ explain: "budget not settled", error: String(error) })),
+        );
+    }
     lap("generate");
     const stored = present(generation.draft, context);
-    // An expired row with the same key is replaced by a new row (a new id),
-    // so feedback on the old text stays attached to what was judged.
-    if (existing) await tx.delete(aiExplanations).where(cacheKey(userId, movieId, ratingsVersion));
-    if (!key.userExists) await tx.insert(users).values({ id: userId }).onConflictDoNothing();
-    const [row] = await tx
-      .insert(aiExplanations)
-      .values({
-        userId,
-        movieId,
-        ratingsVersion,
-        promptVersion: PROMPT_VERSION,
-        explanation: stored,
-        source: generation.source,
-        model: generation.model,
-        modelCalls: generation.modelCalls,
-        inputTokens: generation.usage.input,
-        cachedInputTokens: generation.usage.cached,
-        outputTokens: generation.usage.output,
-        expiresAt: sql`now() + make_interval(secs => ${env.EXPLAIN_TTL_DAYS * 86_400})`,
-      })
-      .returning({ createdAt: aiExplanations.createdAt });
+    const createdAt = await db.transaction(async (tx) => {
+      // An expired row with the same key is replaced by a new row (a new id),
+      // so feedback on the old text stays attached to what was judged.
+      await tx.delete(aiExplanations).where(cacheKey(userId, movieId, ratingsVersion));
+      if (!key.userExists) await tx.insert(users).values({ id: userId }).onConflictDoNothing();
+      const [row] = await tx
+        .insert(aiExplanations)
+        .values({
+          userId,
+          movieId,
+          ratingsVersion,
+          promptVersion: PROMPT_VERSION,
+          explanation: stored,
+          source: generation.source,
+          model: generation.model,
+          modelCalls: generation.modelCalls,
+          inputTokens: generation.usage.input,
+          cachedInputTokens: generation.usage.cached,
+          outputTokens: generation.usage.output,
+          expiresAt: sql`now() + make_interval(secs => ${env.EXPLAIN_TTL_DAYS * 86_400})`,
+        })
+        .returning({ createdAt: aiExplanations.createdAt });
+      return row?.createdAt ?? new Date();
+    });
     lap("store");
     return {
       movieId,
       ...stored,
       source: generation.source,
       model: generation.model,
-      generatedAt: (row?.createdAt ?? new Date()).toISOString(),
+      generatedAt: createdAt.toISOString(),
     };
-  });
+  } finally {
+    await releaseLease(client, lease, holder).catch(() => {});
+  }
+}
+
+function rateLimited(env: WorkerEnv, retryAfterSeconds: number): ApiError {
+  return new ApiError(
+    "RATE_LIMITED",
+    `at most ${env.EXPLAIN_RATE_LIMIT} model calls per hour for your explanations; cached ones are still served`,
+    { retryAfterSeconds },
+  );
 }
 
 /** The latest explanation of a movie for a user, for feedback. */

@@ -14,7 +14,7 @@ import type { ExplainContext, ExplanationDraft, Violation } from "./types.ts";
 export const DETERMINISTIC_MODEL = "deterministic";
 
 /** One attempt plus one regeneration with the violations named; then the deterministic explainer. */
-const MAX_ATTEMPTS = 2;
+export const MAX_ATTEMPTS = 2;
 
 export interface ClaudeSettings {
   apiKey: string;

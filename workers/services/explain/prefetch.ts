@@ -19,8 +19,7 @@ export async function prefetchExplanations(
 ): Promise<void> {
   const queue = [...movieIds];
   let stopped = false;
-  // Each worker has its own pool: a generation holds one connection for its
-  // lock and reads on another.
+  // Each worker has its own pool, so one's slow model call never queues the other's queries.
   const worker = async () => {
     const database = openDatabase(env);
     try {

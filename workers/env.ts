@@ -13,20 +13,29 @@ export const WorkerEnv = z.object({
     "R2 binding MODELS is missing",
   ),
   MODEL_PREFIX: z.string().default("all-MiniLM-L6-v2"),
-  /** Claude, for re-ranking taste queries (and explanations later); unset means no model calls. */
+  /** Claude, for re-ranking taste queries and writing explanations; unset means no model calls. */
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   /** Cloudflare AI Gateway, or a local fake Messages API in tests. */
   ANTHROPIC_BASE_URL: z.string().url().optional(),
   ANTHROPIC_MODEL: z.string().default("claude-sonnet-5-5"),
   /** The most a search waits for a re-rank before it keeps the fused order. */
   RERANK_BUDGET_MS: z.coerce.number().int().min(50).max(10_000).default(1_200),
+  /** Re-rank calls to Claude per clock hour, all clients together. */
+  RERANK_HOURLY_BUDGET: z.coerce.number().int().min(0).max(1_000_000).default(500),
+  /** Cloudflare's rate limiting binding: re-ranks a client may start (wrangler.toml, [[ratelimits]]). */
+  RERANK_LIMITER: z
+    .custom<RateLimit>(
+      (value) => typeof (value as RateLimit | undefined)?.limit === "function",
+      "RERANK_LIMITER must be a rate limiting binding",
+    )
+    .optional(),
   /** HS256 secret that signs user tokens (`npm run token` mints them locally). */
   JWT_SECRET: z.string().min(16, "JWT_SECRET must be at least 16 characters").optional(),
   /** Bearer token for /api/admin routes; unset disables them. */
   ADMIN_TOKEN: z.string().min(16, "ADMIN_TOKEN must be at least 16 characters").optional(),
   /** Per Messages API request for an explanation (the SDK retries 429 / 5xx on top). */
   EXPLAIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
-  /** Explanations a user may have generated (cache misses) per hour. */
+  /** Claude calls a user's explanations may make per clock hour (reserved before, settled after). */
   EXPLAIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(30),
   /** How long a cached explanation is served, in days. */
   EXPLAIN_TTL_DAYS: z.coerce.number().min(0).max(365).default(7),

@@ -91,6 +91,7 @@ export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery)
     {
       env: c.get("env"),
       timings: c.get("timings"),
+      client: c.req.header("cf-connecting-ip") ?? "unknown",
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     },
   );

@@ -27,23 +27,35 @@ export interface RerankOptions {
   budgetMs: number;
 }
 
+/** The candidates Claude sees: the page's first RERANK_CANDIDATES. */
+export function rerankHead<T>(candidates: T[]): T[] {
+  return candidates.slice(0, RERANK_CANDIDATES);
+}
+
+/** The page in `ranking`'s order (ranked ids first, the rest as they were). */
+export function applyRanking(candidates: SearchResult[], ranking: number[]): SearchResult[] {
+  const byId = new Map(candidates.map((c) => [c.movieId, c]));
+  const chosen = ranking.flatMap((id) => byId.get(id) ?? []);
+  return [...chosen, ...candidates.filter((c) => !ranking.includes(c.movieId))];
+}
+
 /**
- * Asks Claude to reorder the first candidates for a taste query. The answer
- * is parsed and checked (only candidate ids, each once); anything else, an
- * error or the time budget running out throws, and the caller keeps the
- * fused order.
+ * Asks Claude to reorder the first candidates for a taste query and returns
+ * the ranked ids. The answer is parsed and checked (only candidate ids, each
+ * once); anything else, an error or the time budget running out throws, and
+ * the caller keeps the fused order.
  */
-export async function rerankWithClaude(
+export async function rankWithClaude(
   query: string,
   candidates: SearchResult[],
   options: RerankOptions,
-): Promise<SearchResult[]> {
+): Promise<number[]> {
   const client = new Anthropic({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     maxRetries: 0,
   });
-  const head = candidates.slice(0, RERANK_CANDIDATES);
+  const head = rerankHead(candidates);
   const listing = head
     .map(
       (c) =>
@@ -83,7 +95,5 @@ export async function rerankWithClaude(
   if (ranking.some((id) => !byId.has(id)))
     throw new Error("Claude ranked a movie that was not a candidate");
   if (new Set(ranking).size !== ranking.length) throw new Error("Claude ranked a movie twice");
-  const chosen = ranking.map((id) => byId.get(id) as SearchResult);
-  const rest = candidates.filter((c) => !ranking.includes(c.movieId));
-  return [...chosen, ...rest];
+  return ranking;
 }

@@ -12,7 +12,8 @@ import {
 import { likeVector } from "./like-query.ts";
 import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
-import { isTasteQuery, rerankWithClaude } from "./rerank.ts";
+import { isTasteQuery } from "./rerank.ts";
+import { guardedRerank } from "./rerank-guard.ts";
 import { allMoviesMatching, resolveTitle, searchPage } from "./search-page.ts";
 
 /** Past this, a slow dependency is treated as down for this request. */
@@ -21,6 +22,8 @@ const VECTOR_BUDGET_MS = 1_500;
 interface Runtime {
   env: WorkerEnv;
   timings: Record<string, number>;
+  /** Who is asking, for per-client limits: the client's address at Cloudflare's edge. */
+  client: string;
   waitUntil(promise: Promise<unknown>): void;
 }
 
@@ -81,20 +84,26 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
     vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
   const output = await hybridSearch(input, retrievers, rt.timings);
-  const { ANTHROPIC_API_KEY: apiKey } = rt.env;
-  if (apiKey && isTasteQuery(input.q) && output.results.length > 1) {
+  if (rt.env.ANTHROPIC_API_KEY && isTasteQuery(input.q) && output.results.length > 1) {
     // Only the page's own order changes, so paging stays stable.
     try {
-      output.results = await timed(rt.timings, "rerank", () =>
-        rerankWithClaude(input.q, output.results, {
-          apiKey,
-          baseURL: rt.env.ANTHROPIC_BASE_URL,
-          model: rt.env.ANTHROPIC_MODEL,
-          budgetMs: rt.env.RERANK_BUDGET_MS,
+      const outcome = await timed(rt.timings, "rerank", () =>
+        guardedRerank(input.q, output.results, {
+          env: rt.env,
+          db: postgres,
+          client: rt.client,
+          waitUntil: rt.waitUntil,
         }),
       );
-      output.reranked = true;
+      output.results = outcome.results;
+      if (outcome.by === "claude" || outcome.by === "reused") output.reranked = true;
+      else {
+        output.degraded.push("rerank");
+        if (outcome.by !== "failed")
+          console.warn(JSON.stringify({ degraded: "rerank", reason: outcome.by }));
+      }
     } catch (error) {
+      // The budget could not be read (Postgres) or the cache failed: keep the fused order.
       output.degraded.push("rerank");
       console.warn(JSON.stringify({ degraded: "rerank", error: String(error) }));
     }

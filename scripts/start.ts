@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { connect } from "../embed-pipeline/src/db/connect.ts";
+import { startEmbeddedPostgres } from "../embed-pipeline/src/db/embedded-postgres.ts";
 import { migrate } from "../embed-pipeline/src/db/migrate.ts";
 import { embedCatalog } from "../embed-pipeline/src/embed/embed-catalog.ts";
 import { formatIngestReport, runIngest } from "../embed-pipeline/src/ingest/run-ingest.ts";
@@ -77,12 +78,18 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-  const connection = await connect({
-    databaseUrl: config.DATABASE_URL,
-    pgliteDir: config.pgliteDir,
-  });
+  // DATABASE_URL, or the embedded PostgreSQL server under MARQUEE_HOME, running until we stop.
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres(config.embeddedDir, console.log);
+    stoppers.push(embedded.stop);
+    databaseUrl = embedded.url;
+  }
+  const connection = await connect({ databaseUrl });
   try {
-    step(`Postgres: ${connection.target}`);
+    step(
+      `Postgres: ${config.DATABASE_URL ? connection.target : `embedded, data in ${config.embeddedDir}`}`,
+    );
     await migrate(connection);
     step(`ingest ${path.resolve(dataDir)}`);
     const ingestStarted = performance.now();
@@ -98,22 +105,18 @@ async function main(): Promise<void> {
     step("embeddings");
     await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, console.log);
   } finally {
-    // The embedded database allows one process; the Worker's server reopens it.
     await connection.close();
   }
   console.log(`\nthe catalog is ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (process.argv.includes("--pipeline-only")) {
-    await chroma?.stop();
+    await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
     return;
   }
 
   step("the Worker: page and API");
   uploadModelOnce();
   ensureWebBuild();
-  const postgres: WorkerPostgres = await serveDatabaseToWorker({
-    databaseUrl: config.DATABASE_URL,
-    pgliteDir: config.pgliteDir,
-  });
+  const postgres: WorkerPostgres = await serveDatabaseToWorker({ databaseUrl });
   stoppers.push(postgres.close);
   console.log(`Postgres for the Worker: ${postgres.route}`);
   const port = Number(process.env.PORT ?? 8787);

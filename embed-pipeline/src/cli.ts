@@ -16,7 +16,8 @@ async function withDatabase<T>(run: (c: Awaited<ReturnType<typeof connect>>) => 
   const config = loadConfig();
   const connection = await connect({
     databaseUrl: config.DATABASE_URL,
-    pgliteDir: config.pgliteDir,
+    embeddedDir: config.embeddedDir,
+    log: console.log,
   });
   try {
     return await run(connection);

@@ -2,7 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 
 const Env = z.object({
-  /** Postgres (local server or Neon). Unset: the embedded PGlite database under MARQUEE_HOME. */
+  /** Postgres (local server or Neon). Unset: the embedded PostgreSQL server under MARQUEE_HOME. */
   DATABASE_URL: z.string().url().optional(),
   /** The Chroma server's base URL. */
   CHROMA_URL: z.string().url().default("http://127.0.0.1:8000"),
@@ -17,7 +17,8 @@ const Env = z.object({
 });
 
 export type PipelineConfig = z.infer<typeof Env> & {
-  pgliteDir: string;
+  /** Where the embedded PostgreSQL keeps its data. */
+  embeddedDir: string;
   /** The port of CHROMA_URL, where a local Chroma server is started. */
   chromaPort: number;
   chromaDataDir: string;
@@ -35,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig
   const { MARQUEE_HOME, CHROMA_URL, CHROMA_DATA_DIR } = parsed.data;
   return {
     ...parsed.data,
-    pgliteDir: path.join(MARQUEE_HOME, "pglite"),
+    embeddedDir: path.join(MARQUEE_HOME, "postgres"),
     chromaPort: Number(new URL(CHROMA_URL).port || 8000),
     chromaDataDir: CHROMA_DATA_DIR ?? path.join(MARQUEE_HOME, "chroma"),
   };

@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { loadConfig } from "../../embed-pipeline/src/config.ts";
+import { startEmbeddedPostgres } from "../../embed-pipeline/src/db/embedded-postgres.ts";
 import { startFakeAnthropic } from "./fake-anthropic.ts";
 import { freePort } from "./free-port.ts";
 import { uploadModelOnce } from "./local-model.ts";
@@ -45,11 +46,11 @@ export async function startLocalWorker(
   ensureWebBuild();
   uploadModelOnce();
   const [port, anthropicPort] = [await freePort(), await freePort()];
-  // DATABASE_URL, or the embedded database `npm start` loaded.
-  const postgres = await serveDatabaseToWorker({
-    databaseUrl: requested ?? config.DATABASE_URL,
-    pgliteDir: config.pgliteDir,
-  });
+  // DATABASE_URL, or the embedded database `npm start` loaded (started here, stopped with the Worker).
+  let databaseUrl = requested ?? config.DATABASE_URL;
+  const embedded = databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDir);
+  databaseUrl ??= embedded?.url as string;
+  const postgres = await serveDatabaseToWorker({ databaseUrl });
   const anthropic: Server = await startFakeAnthropic(anthropicPort);
   const secrets = {
     jwtSecret: `local-jwt-${crypto.randomUUID()}`,
@@ -79,6 +80,7 @@ export async function startLocalWorker(
     await wrangler.stop();
     anthropic.close();
     await postgres.close();
+    await embedded?.stop();
   };
   try {
     await waitFor(`${base}/api/health`, wrangler.child);

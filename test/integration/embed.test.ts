@@ -54,7 +54,7 @@ describe("embed into the real Chroma", () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(inject("postgresUrl"));
-    connection = await connect({ databaseUrl: scratch.url, pgliteDir: "" });
+    connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
     dataDir = subsetDataDir(inject("dataDir"), MOVIES);
     await runIngest(connection.db, dataDir);
@@ -180,7 +180,7 @@ describe("embed into the real Chroma", () => {
 describe("Chroma going away mid-run", () => {
   it("stops with a clear error, and the next run resumes without redoing finished batches", async () => {
     const scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url, pgliteDir: "" });
+    const connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
     const dataDir = subsetDataDir(inject("dataDir"), MOVIES);
     await runIngest(connection.db, dataDir);

@@ -18,7 +18,7 @@ describe("ingest into the real Postgres", () => {
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(inject("postgresUrl"));
-    connection = await connect({ databaseUrl: scratch.url, pgliteDir: "" });
+    connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
   });
   afterAll(async () => {
@@ -135,7 +135,7 @@ describe("Postgres going away mid-ingest", () => {
     const scratch = await createScratchDatabase(inject("postgresUrl"));
     const url = new URL(scratch.url);
     url.searchParams.set("application_name", "marquee_ingest_victim");
-    const connection = await connect({ databaseUrl: url.toString(), pgliteDir: "" });
+    const connection = await connect({ databaseUrl: url.toString() });
     await migrate(connection);
     const ingest = runIngest(connection.db, inject("dataDir"));
     // Kill the ingest's backend once its transaction has written something.
@@ -165,10 +165,10 @@ describe("Postgres going away mid-ingest", () => {
 });
 
 describe("the embedded default (no DATABASE_URL)", () => {
-  it("migrates and ingests into PGlite with nothing installed", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-pglite-"));
+  it("migrates and ingests into the embedded PostgreSQL with nothing installed, and keeps it", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-embedded-"));
     const data = subsetDataDir(inject("dataDir"), 200);
-    const connection = await connect({ pgliteDir: dir });
+    const connection = await connect({ embeddedDir: path.join(dir, "postgres") });
     expect(connection.kind).toBe("embedded");
     await migrate(connection);
     const first = await runIngest(connection.db, data);
@@ -183,6 +183,14 @@ describe("the embedded default (no DATABASE_URL)", () => {
     );
     expect(hits).toContainEqual({ title: "Toy Story" });
     await connection.close();
+    // Stopped and started again: the data is still there.
+    const again = await connect({ embeddedDir: path.join(dir, "postgres") });
+    const [count] = await queryRows<{ n: number }>(
+      again.db,
+      sql`select count(*)::int as n from movies`,
+    );
+    expect(count?.n).toBe(200);
+    await again.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
   });
@@ -190,8 +198,8 @@ describe("the embedded default (no DATABASE_URL)", () => {
 
 describe("connection errors", () => {
   it("names the unreachable server, without the password", async () => {
-    await expect(
-      connect({ databaseUrl: "postgres://me:secret@127.0.0.1:1/none", pgliteDir: "" }),
-    ).rejects.toThrow("cannot reach Postgres at postgres://me:***@127.0.0.1:1/none");
+    await expect(connect({ databaseUrl: "postgres://me:secret@127.0.0.1:1/none" })).rejects.toThrow(
+      "cannot reach Postgres at postgres://me:***@127.0.0.1:1/none",
+    );
   });
 });

@@ -89,7 +89,7 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
 
   beforeAll(async () => {
     scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url, pgliteDir: "" });
+    const connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
     await connection.close();
     pool = new pg.Pool({ connectionString: scratch.url });

@@ -1,12 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { SQL } from "drizzle-orm";
-import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import * as schema from "../../../core/db/schema.ts";
+import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded-postgres.ts";
 
 export type Schema = typeof schema;
 /** A drizzle database over either driver; the pipeline never needs to know which. */
@@ -22,40 +19,44 @@ export interface Connection {
 
 /**
  * Connects to DATABASE_URL when given (a local server, or Neon over its
- * standard TCP endpoint), otherwise opens the embedded PGlite database in
- * `pgliteDir`, which needs nothing installed.
+ * standard TCP endpoint), otherwise starts the embedded PostgreSQL server in
+ * `embeddedDir` (nothing to install, embedded-postgres.ts) for as long as the
+ * connection is open.
  */
 export async function connect(options: {
   databaseUrl?: string | undefined;
-  pgliteDir: string;
+  embeddedDir?: string;
+  log?: (line: string) => void;
 }): Promise<Connection> {
-  if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-    // A client losing its server (idle, or mid-transaction) must not crash the
-    // process with an unhandled 'error' event: the pending query rejects instead.
-    pool.on("error", () => {});
-    pool.on("connect", (client) => client.on("error", () => {}));
-    try {
-      const client = await pool.connect();
-      client.release();
-    } catch (cause) {
-      await pool.end().catch(() => {});
-      throw new Error(`cannot reach Postgres at ${redact(options.databaseUrl)}`, { cause });
-    }
-    return {
-      db: drizzleNodePg(pool, { schema }) as unknown as Database,
-      kind: "postgres",
-      target: redact(options.databaseUrl),
-      close: () => pool.end(),
-    };
+  let embedded: EmbeddedServer | undefined;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    if (!options.embeddedDir)
+      throw new Error("connect: no DATABASE_URL and no embedded database folder");
+    embedded = await startEmbeddedPostgres(options.embeddedDir, options.log);
+    databaseUrl = embedded.url;
   }
-  mkdirSync(options.pgliteDir, { recursive: true });
-  const client = await PGlite.create(options.pgliteDir, { extensions: { pg_trgm } });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // A client losing its server (idle, or mid-transaction) must not crash the
+  // process with an unhandled 'error' event: the pending query rejects instead.
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  const close = async () => {
+    await pool.end().catch(() => {});
+    await embedded?.stop();
+  };
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await close();
+    throw new Error(`cannot reach Postgres at ${redact(databaseUrl)}`, { cause });
+  }
   return {
-    db: drizzlePglite(client, { schema }) as unknown as Database,
-    kind: "embedded",
-    target: `embedded PGlite at ${options.pgliteDir}`,
-    close: () => client.close(),
+    db: drizzle(pool, { schema }) as unknown as Database,
+    kind: embedded ? "embedded" : "postgres",
+    target: embedded ? `embedded PostgreSQL in ${options.embeddedDir}` : redact(databaseUrl),
+    close,
   };
 }
 

@@ -2,8 +2,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
-import type { PgliteDatabase } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { Connection, Schema } from "./connect.ts";
 
 const migrationsFolder = path.resolve(
@@ -13,9 +11,5 @@ const migrationsFolder = path.resolve(
 
 /** Applies the committed SQL migrations in `migrations/`; already-applied ones are skipped. */
 export async function migrate(connection: Connection): Promise<void> {
-  if (connection.kind === "postgres") {
-    await migrateNodePg(connection.db as unknown as NodePgDatabase<Schema>, { migrationsFolder });
-  } else {
-    await migratePglite(connection.db as unknown as PgliteDatabase<Schema>, { migrationsFolder });
-  }
+  await migrateNodePg(connection.db as unknown as NodePgDatabase<Schema>, { migrationsFolder });
 }

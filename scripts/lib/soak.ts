@@ -96,6 +96,16 @@ const MIX: [string, number, Step][] = [
   ["movie", 5, (c) => fetch(`${c.base}/api/movies/${pick(c.movies, c.random)}`)],
 ];
 
+/** The step whose share of the mix `roll` (0 to the weights' sum) falls in. */
+function pickStep(roll: number): (typeof MIX)[number] {
+  let left = roll;
+  for (const entry of MIX) {
+    left -= entry[1];
+    if (left < 0) return entry;
+  }
+  return MIX[0] as (typeof MIX)[number];
+}
+
 /** A deterministic generator (mulberry32), one per client. */
 function random(seed: number): () => number {
   let a = seed;
@@ -157,9 +167,7 @@ export async function runSoak(options: {
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) {
-        let roll = client.random() * total;
-        const [route, , step] =
-          MIX.find(([, weight]) => (roll -= weight) < 0) ?? (MIX[0] as (typeof MIX)[0]);
+        const [route, , step] = pickStep(client.random() * total);
         const started = performance.now();
         let status: number | string;
         let body = "";

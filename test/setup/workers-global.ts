@@ -9,6 +9,7 @@ import { startLocalNeonProxy } from "../../scripts/lib/neon-proxy.ts";
 import { startPostgresPooler } from "../../scripts/lib/postgres-pooler.ts";
 import { createScratchDatabase, runPipeline } from "../../scripts/lib/scratch-catalog.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
+import { stopTestPostgres } from "../helpers/test-postgres.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** Enough of the catalog for title, typo and description queries (The Godfather is movie 858). */
@@ -26,7 +27,7 @@ export default async function setup() {
     "chroma" | "neonProxy" | "files" | "anthropic" | "blackHole" | "pooler",
     number
   >;
-  const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const adminUrl = process.env.MARQUEE_TEST_ADMIN_URL as string;
   const database = process.env.MARQUEE_TEST_DATABASE as string;
   const scratch = await createScratchDatabase(adminUrl, database);
 
@@ -34,9 +35,10 @@ export default async function setup() {
   const chroma = await startChroma({ root, dataDir: chromaDir, port: ports.chroma });
   // Started when PgBouncer is installed; vitest.workers.config.ts points the Worker at it then.
   const pooler = await startPostgresPooler(adminUrl, ports.pooler);
+  const server = new URL(adminUrl);
   const proxy = await startLocalNeonProxy({
     port: ports.neonProxy,
-    allow: ["127.0.0.1:5432", "localhost:5432", ...(pooler ? [pooler.address] : [])],
+    allow: [`${server.hostname}:${server.port || 5432}`, ...(pooler ? [pooler.address] : [])],
   });
   const anthropic = await startFakeAnthropic(ports.anthropic);
   const blackHole = await startBlackHole(ports.blackHole);
@@ -86,5 +88,6 @@ export default async function setup() {
     rmSync(chromaDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
     await scratch.drop();
+    await stopTestPostgres(process.env.MARQUEE_TEST_EMBEDDED_DIR);
   };
 }

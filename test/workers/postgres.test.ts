@@ -4,7 +4,10 @@ import { testEnv } from "./helpers.ts";
 
 /** A WebSocket to Postgres through the local stand-in for Neon's proxy, once open. */
 async function openSocket(Socket: typeof WebSocket): Promise<WebSocket> {
-  const socket = new Socket(`ws://${testEnv.NEON_PROXY}/v1?address=127.0.0.1:5432`);
+  const server = new URL(testEnv.DATABASE_URL as string);
+  const socket = new Socket(
+    `ws://${testEnv.NEON_PROXY}/v1?address=${server.hostname}:${server.port || 5432}`,
+  );
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve);
     socket.addEventListener("error", reject);

@@ -87,6 +87,23 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/** The binaries' messages in English whatever the machine's locale (the C locale exists everywhere). */
+const C_LOCALE = { ...process.env, LC_ALL: "C", LANG: "C" };
+
+/** pg_ctl for the server whose data is in `dataDir`, run as the user the server runs as. */
+async function pgCtl(dataDir: string) {
+  const { pg_ctl } = await binaries();
+  const user = await serverUser();
+  const as = user ? { uid: user.uid, gid: user.gid } : {};
+  return (args: string[]) => run(pg_ctl, ["-D", dataDir, ...args], { ...as, env: C_LOCALE });
+}
+
+/** Stops the embedded server whose data is in `dir`, if one runs (a process other than the one that started it may ask). */
+export async function stopEmbeddedPostgres(dir: string): Promise<void> {
+  const ctl = await pgCtl(path.resolve(dir));
+  await ctl(["-m", "fast", "-w", "stop"]).catch(() => {});
+}
+
 /**
  * The embedded default: a real PostgreSQL server whose data lives in `dir`,
  * created on first use and kept across restarts, started with pg_ctl on a
@@ -100,12 +117,10 @@ export async function startEmbeddedPostgres(
   log: (line: string) => void = () => {},
 ): Promise<EmbeddedServer> {
   const dataDir = path.resolve(dir);
-  const { initdb, pg_ctl } = await binaries();
+  const { initdb } = await binaries();
   const user = await serverUser();
   const as = user ? { uid: user.uid, gid: user.gid } : {};
-  // The binaries' messages in English whatever the machine's locale (the C locale exists everywhere).
-  const env = { ...process.env, LC_ALL: "C", LANG: "C" };
-  const ctl = (args: string[]) => run(pg_ctl, ["-D", dataDir, ...args], { ...as, env });
+  const ctl = await pgCtl(dataDir);
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
     log(`creating the embedded PostgreSQL in ${dir}`);
     mkdirSync(dataDir, { recursive: true });
@@ -126,7 +141,7 @@ export async function startEmbeddedPostgres(
           "--locale=C",
           "--encoding=UTF8",
         ],
-        { ...as, env },
+        { ...as, env: C_LOCALE },
       );
     } finally {
       rmSync(passwordFile, { force: true });

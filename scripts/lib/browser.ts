@@ -15,13 +15,13 @@ const CANDIDATES = [
  * An installed Chromium or Chrome for playwright-core (which never downloads
  * one here): CHROMIUM_PATH when set, else the first that exists, else undefined.
  */
-export function findBrowser(): string | undefined {
+export function findBrowser(candidates: readonly string[] = CANDIDATES): string | undefined {
   const wanted = process.env.CHROMIUM_PATH;
   if (wanted) {
     if (!existsSync(wanted)) throw new Error(`CHROMIUM_PATH=${wanted} does not exist`);
     return wanted;
   }
-  return CANDIDATES.find((file) => existsSync(file));
+  return candidates.find((file) => existsSync(file));
 }
 
 /** What to do about a missing browser, in one line. */

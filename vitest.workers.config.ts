@@ -1,6 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { freePort } from "./scripts/lib/free-port.ts";
+import { freePort } from "./embed-pipeline/src/free-port.ts";
 import { directReason } from "./scripts/lib/postgres-pooler.ts";
 import { testPostgres } from "./test/helpers/test-postgres.ts";
 

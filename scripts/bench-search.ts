@@ -23,50 +23,18 @@ import { chromaClient } from "../core/vector/movies-collection.ts";
 import { ENTRIES_PER_MOVIE, passagesCollection, queryPassages } from "../core/vector/passages.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { OnnxEmbedder } from "../embed-pipeline/src/embed/embedder.ts";
+import { freePort } from "../embed-pipeline/src/free-port.ts";
 import { OVERFETCH } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 import { hasFilters, inferFilters, mergeFilters } from "../workers/services/query-filters.ts";
 import { heartbeat, startChroma } from "./lib/chroma-server.ts";
-import { freePort } from "./lib/free-port.ts";
 import { httpGet } from "./lib/http-get.ts";
 import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
 import { percentiles } from "./lib/percentiles.ts";
 import { cpuPerUnit, type ProcessGroups, sampleCpu } from "./lib/process-cpu.ts";
+import { SAMPLE_QUERIES } from "./lib/sample-queries.ts";
 import { serverTiming } from "./lib/server-timing.ts";
-
-const QUERIES = [
-  "Toy Story",
-  "godfahter",
-  "the one where toys come alive",
-  "dark thriller like Zodiac",
-  "90s comedies",
-  "animated movies from 2010",
-  "westerns before 1980",
-  "space adventure",
-  "heist inside dreams",
-  "pulp fiction",
-  "matrix",
-  "a shark terrorizes a beach town",
-  "romantic comedy in new york",
-  "horror after 2000",
-  "jurasic park",
-  "courtroom drama",
-  "time travel",
-  "zombie apocalypse",
-  "boxing underdog",
-  "robots that feel",
-  "mafia family",
-  "superhero team",
-  "lord of the rings",
-  "coming of age summer",
-  "war movies",
-  "serial killer detective",
-  "talking animals",
-  "high school musical",
-  "stanley kubrick",
-  "pixar",
-];
 
 function summary(label: string, values: number[]): string {
   const [p50, p95, p99] = percentiles(values, [0.5, 0.95, 0.99]).map((v) => v.toFixed(1));
@@ -192,7 +160,7 @@ async function bench(
   config: ReturnType<typeof loadConfig>,
 ): Promise<void> {
   const search = (base: string) => async (i: number) => {
-    const q = QUERIES[i % QUERIES.length] ?? "";
+    const q = SAMPLE_QUERIES[i % SAMPLE_QUERIES.length] ?? "";
     const response = await httpGet(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
     if (response.status !== 200) throw new Error(String(response.status));
     return (JSON.parse(response.body) as { tookMs: number }).tookMs;
@@ -234,7 +202,7 @@ async function bench(
     // Warm isolate, queries no cache has seen: the embedding runs every time.
     const embedMs: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const q = `${QUERIES[i % QUERIES.length]} ${Date.now().toString(36)}${i}`;
+      const q = `${SAMPLE_QUERIES[i % SAMPLE_QUERIES.length]} ${Date.now().toString(36)}${i}`;
       const response = await fetch(`${base}/api/search?q=${encodeURIComponent(q)}&limit=10`);
       await response.text();
       const { embed } = serverTiming(response);
@@ -293,10 +261,10 @@ async function bench(
     variant: "int8",
     device: "cpu",
   });
-  const vectors = (await embedder.embed(QUERIES)).map((v) => Array.from(v));
+  const vectors = (await embedder.embed(SAMPLE_QUERIES)).map((v) => Array.from(v));
   const collection = await passagesCollection(chromaClient(config.CHROMA_URL, config.CHROMA_TOKEN));
   // The Chroma query the Worker sends for each: a filtered query over-fetches (filtered-dense.ts).
-  const sizes = QUERIES.map((q) =>
+  const sizes = SAMPLE_QUERIES.map((q) =>
     hasFilters(mergeFilters({ genres: [] }, inferFilters(q))) ? OVERFETCH : CANDIDATES,
   );
   const floor = await drive(options.seconds, options.concurrency, async (i) => {

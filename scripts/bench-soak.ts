@@ -11,10 +11,10 @@
  */
 import path from "node:path";
 import { Command } from "commander";
+import { freePort } from "../embed-pipeline/src/free-port.ts";
 import { subsetDataDir } from "../test/helpers/data-dir.ts";
 import { startFakeAnthropic } from "./lib/fake-anthropic.ts";
 import { fakeAnthropicControl } from "./lib/fake-anthropic-control.ts";
-import { freePort } from "./lib/free-port.ts";
 import { startNpmStart } from "./lib/npm-start-stack.ts";
 import { moviePool, runSoak, soakTable } from "./lib/soak.ts";
 

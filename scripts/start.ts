@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { connect } from "../embed-pipeline/src/db/connect.ts";
-import { startEmbeddedPostgres } from "../embed-pipeline/src/db/embedded-postgres.ts";
+import { databaseServer } from "../embed-pipeline/src/db/embedded-postgres.ts";
 import { migrate } from "../embed-pipeline/src/db/migrate.ts";
 import { embedCatalog } from "../embed-pipeline/src/embed/embed-catalog.ts";
 import { formatIngestReport, runIngest } from "../embed-pipeline/src/ingest/run-ingest.ts";
@@ -63,12 +63,13 @@ async function main(): Promise<void> {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
   // DATABASE_URL, or the embedded PostgreSQL server under MARQUEE_HOME, running until we stop.
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    const embedded = await startEmbeddedPostgres(config.embeddedDir, console.log);
-    stoppers.push(embedded.stop);
-    databaseUrl = embedded.url;
-  }
+  const database = await databaseServer({
+    databaseUrl: config.DATABASE_URL,
+    embeddedDir: config.embeddedDir,
+    log: console.log,
+  });
+  stoppers.push(database.stop);
+  const databaseUrl = database.url;
   const connection = await connect({ databaseUrl });
   try {
     step(

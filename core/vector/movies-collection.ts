@@ -40,22 +40,32 @@ export const VectorVersion = z.object({
   layout: z.number().int().optional(),
 });
 
-/** Builds a vector's metadata from a movie. */
+/**
+ * What every stored vector of a movie carries, in either collection: what
+ * search filters on (year, one flag per genre) and how it was made.
+ */
+export function vectorMetadata(
+  movie: Pick<EmbeddableMovie, "year" | "genres">,
+  contentHash: string,
+  model: string,
+): Metadata {
+  const metadata: Metadata = { content_hash: contentHash, model, layout: VECTOR_LAYOUT };
+  if (movie.year !== null) metadata.year = movie.year;
+  for (const genre of movie.genres) metadata[genreKey(genre)] = true;
+  return metadata;
+}
+
+/** A whole-text vector's metadata: the movie's title and genres besides. */
 export function movieMetadata(
   movie: Pick<EmbeddableMovie, "title" | "year" | "genres">,
   contentHash: string,
   model: string,
 ): Metadata {
-  const metadata: Metadata = {
+  return {
     title: movie.title,
     genres: movie.genres.join("|"),
-    content_hash: contentHash,
-    model,
-    layout: VECTOR_LAYOUT,
+    ...vectorMetadata(movie, contentHash, model),
   };
-  if (movie.year !== null) metadata.year = movie.year;
-  for (const genre of movie.genres) metadata[genreKey(genre)] = true;
-  return metadata;
 }
 
 /**

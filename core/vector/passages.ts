@@ -1,6 +1,6 @@
 import type { ChromaClient, Collection, Metadata, Where } from "chromadb";
 import { sha256Hex } from "../catalog-text.ts";
-import { genreKey, VECTOR_LAYOUT, type VectorHit } from "./movies-collection.ts";
+import { type VectorHit, vectorMetadata } from "./movies-collection.ts";
 
 /**
  * The collection search asks, one query per search: one entry per overview
@@ -69,16 +69,11 @@ export function passageMetadata(
   model: string,
   passage?: number,
 ): Metadata {
-  const metadata: Metadata = {
+  return {
     movie_id: movie.id,
     passage: passage ?? -1,
-    content_hash: contentHash,
-    model,
-    layout: VECTOR_LAYOUT,
+    ...vectorMetadata(movie, contentHash, model),
   };
-  if (movie.year !== null) metadata.year = movie.year;
-  for (const genre of movie.genres) metadata[genreKey(genre)] = true;
-  return metadata;
 }
 
 /** The passages collection, inner-product space; vectors are always supplied by Marquee itself. */

@@ -16,8 +16,8 @@ import { promisify } from "node:util";
 import { Command } from "commander";
 import { movieParts } from "../../core/catalog-text.ts";
 import { cosine } from "../../core/embedding/pooling.ts";
-import { freePort } from "../../scripts/lib/free-port.ts";
 import { loadConfig } from "../src/config.ts";
+import { freePort } from "../src/free-port.ts";
 import { buildCatalog } from "../src/ingest/catalog.ts";
 import { readSources } from "../src/ingest/sources.ts";
 

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { queryMovies } from "../../core/vector/movies-collection.ts";
 import { parseLike } from "../../workers/services/like-query.ts";
 import { inferFilters, mergeFilters, passesFilters } from "../../workers/services/query-filters.ts";
+import { mulberry32 } from "../lib/random.ts";
 import { loadJudgedQueries } from "./search-queries.ts";
 
 /** A vibe's answer counts when this many people rated it: the films people mean by "something funny". */
@@ -39,17 +40,6 @@ export interface Judged {
   relevant: (movie: MovieRecord) => boolean;
 }
 
-/** A deterministic generator (mulberry32) so the query set is the same every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** "A paraphrase" a person might type: the overview's first sentence without names or the title. */
 function describe(movie: MovieRecord): string {
   const titleWords = new Set(movie.title.toLowerCase().split(/\W+/));
@@ -79,7 +69,8 @@ function misspell(title: string, rand: () => number): string {
 
 /** The queries built from the data, as before passage vectors (same seed, same queries). */
 export function generatedQueries(movies: MovieRecord[]): Judged[] {
-  const rand = random(20261126);
+  // Seeded, so the query set is the same every run.
+  const rand = mulberry32(20261126);
   const pick = <T>(items: T[], n: number) => [...items].sort(() => rand() - 0.5).slice(0, n);
   const popular = movies.filter((m) => m.ratings >= 40);
   const queries: Judged[] = [];

@@ -3,9 +3,9 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 
 import os from "node:os";
 import path from "node:path";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { subsetDataDir } from "../../test/helpers/data-dir.ts";
 import { startChroma } from "./chroma-server.ts";
-import { freePort } from "./free-port.ts";
 import { startLocalWorker } from "./local-worker.ts";
 import { createScratchDatabase, runPipeline } from "./scratch-catalog.ts";
 

@@ -1,8 +1,8 @@
 import type { Server } from "node:http";
 import { loadConfig } from "../../embed-pipeline/src/config.ts";
-import { startEmbeddedPostgres } from "../../embed-pipeline/src/db/embedded-postgres.ts";
+import { databaseServer } from "../../embed-pipeline/src/db/embedded-postgres.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { startFakeAnthropic } from "./fake-anthropic.ts";
-import { freePort } from "./free-port.ts";
 import { uploadModelOnce } from "./local-model.ts";
 import { ensureWebBuild } from "./web-build.ts";
 import { serveDatabaseToWorker } from "./worker-postgres.ts";
@@ -47,10 +47,11 @@ export async function startLocalWorker(
   uploadModelOnce();
   const [port, anthropicPort] = [await freePort(), await freePort()];
   // DATABASE_URL, or the embedded database `npm start` loaded (started here, stopped with the Worker).
-  let databaseUrl = requested ?? config.DATABASE_URL;
-  const embedded = databaseUrl ? undefined : await startEmbeddedPostgres(config.embeddedDir);
-  databaseUrl ??= embedded?.url as string;
-  const postgres = await serveDatabaseToWorker({ databaseUrl });
+  const database = await databaseServer({
+    databaseUrl: requested ?? config.DATABASE_URL,
+    embeddedDir: config.embeddedDir,
+  });
+  const postgres = await serveDatabaseToWorker({ databaseUrl: database.url });
   const anthropic: Server = await startFakeAnthropic(anthropicPort);
   const secrets = {
     jwtSecret: `local-jwt-${crypto.randomUUID()}`,
@@ -80,7 +81,7 @@ export async function startLocalWorker(
     await wrangler.stop();
     anthropic.close();
     await postgres.close();
-    await embedded?.stop();
+    await database.stop();
   };
   try {
     await waitFor(`${base}/api/health`, wrangler.child);

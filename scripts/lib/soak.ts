@@ -1,4 +1,6 @@
 import { percentiles } from "./percentiles.ts";
+import { mulberry32 } from "./random.ts";
+import { SAMPLE_QUERIES } from "./sample-queries.ts";
 
 /** One route's share of the mix, and what it sends. */
 type Step = (client: Client) => Promise<Response>;
@@ -28,19 +30,6 @@ export interface SoakReport {
   failures: { route: string; status: number | string; body: string }[];
 }
 
-const QUERIES = [
-  "Toy Story",
-  "godfahter",
-  "the one where toys come alive",
-  "dark thriller like Zodiac",
-  "90s comedies",
-  "a shark terrorizes a beach town",
-  "funny movie to cheer me up",
-  "space adventure",
-  "movies similar to heat",
-  "westerns before 1980",
-];
-
 const pick = <T>(items: readonly T[], random: () => number): T =>
   items[Math.floor(random() * items.length)] as T;
 
@@ -58,7 +47,10 @@ const MIX: [string, number, Step][] = [
   [
     "search",
     35,
-    (c) => fetch(`${c.base}/api/search?q=${encodeURIComponent(pick(QUERIES, c.random))}&limit=10`),
+    (c) =>
+      fetch(
+        `${c.base}/api/search?q=${encodeURIComponent(pick(SAMPLE_QUERIES, c.random))}&limit=10`,
+      ),
   ],
   ["recommendations", 10, (c) => fetch(`${c.base}/api/recommendations?limit=10`, authed(c))],
   ["ratings: list", 10, (c) => fetch(`${c.base}/api/ratings?limit=50`, authed(c))],
@@ -106,17 +98,6 @@ function pickStep(roll: number): (typeof MIX)[number] {
   return MIX[0] as (typeof MIX)[number];
 }
 
-/** A deterministic generator (mulberry32), one per client. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `clients` people for `seconds`, each signed in as a user of their own
  * (demo sign-in), each sending the next request as soon as the last is
@@ -156,7 +137,7 @@ export async function runSoak(options: {
       token,
       userId,
       movies: options.movies,
-      random: random(i + 1),
+      random: mulberry32(i + 1),
     });
   }
   const total = MIX.reduce((n, [, weight]) => n + weight, 0);

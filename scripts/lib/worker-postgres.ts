@@ -1,4 +1,4 @@
-import { freePort } from "./free-port.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { startLocalNeonProxy } from "./neon-proxy.ts";
 import { directReason, startPostgresPooler } from "./postgres-pooler.ts";
 

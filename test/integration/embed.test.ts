@@ -31,9 +31,9 @@ import {
   UpstreamError,
   type VectorStores,
 } from "../../embed-pipeline/src/embed/run-embed.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
-import { freePort } from "../../scripts/lib/free-port.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
 

@@ -1,6 +1,6 @@
 import { neon, neonConfig, Pool } from "@neondatabase/serverless";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { freePort } from "../../scripts/lib/free-port.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { type LocalNeonProxy, startLocalNeonProxy } from "../../scripts/lib/neon-proxy.ts";
 
 /**

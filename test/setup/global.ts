@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { startChroma } from "../../scripts/lib/chroma-server.ts";
-import { freePort } from "../../scripts/lib/free-port.ts";
 import { stopTestPostgres, testPostgres } from "../helpers/test-postgres.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");

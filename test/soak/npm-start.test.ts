@@ -1,9 +1,9 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../embed-pipeline/src/free-port.ts";
 import { startFakeAnthropic } from "../../scripts/lib/fake-anthropic.ts";
 import { fakeAnthropicControl } from "../../scripts/lib/fake-anthropic-control.ts";
-import { freePort } from "../../scripts/lib/free-port.ts";
 import { type NpmStartStack, startNpmStart } from "../../scripts/lib/npm-start-stack.ts";
 import { moviePool, runSoak, soakTable } from "../../scripts/lib/soak.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";

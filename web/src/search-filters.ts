@@ -1,3 +1,5 @@
+import type { LikeReference } from "./api.ts";
+
 /** The API's limit on `q`. */
 export const MAX_QUERY_LENGTH = 200;
 
@@ -61,7 +63,7 @@ const isYearKind = (kind: string): kind is "yearFrom" | "yearTo" =>
 export function filterChips(
   applied: AppliedFilter[],
   explicit: ExplicitFilters,
-  like?: { movieId: number; title: string; year: number | null; from: string } | null,
+  like?: LikeReference | null,
 ): FilterChip[] {
   const chips: FilterChip[] = [];
   // The film a "like" query was taken to mean; removing it removes "like <title>".

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { GENRES } from "../../core/genres.ts";
 import type { AppEnv } from "../context.ts";
@@ -44,25 +45,14 @@ export const SearchQuery = z
     path: ["yearFrom"],
   });
 
-/** base64url of UTF-8 text, and back: the query in a cursor may be any text (btoa takes Latin-1 only). */
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(encoded: string): string {
-  const binary = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-  );
-}
-
 function decodeCursor(cursor: string | undefined, q: string): number {
   if (!cursor) return 0;
   try {
-    const parsed = Cursor.parse(JSON.parse(fromBase64Url(cursor)));
+    // The query in a cursor may be any text: UTF-8 bytes, not btoa's Latin-1.
+    const json = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      decodeBase64Url(cursor),
+    );
+    const parsed = Cursor.parse(JSON.parse(json));
     if (parsed.q !== q) throw new Error("cursor belongs to another query");
     return parsed.offset;
   } catch {
@@ -71,7 +61,9 @@ function decodeCursor(cursor: string | undefined, q: string): number {
 }
 
 function encodeCursor(q: string, offset: number): string | null {
-  return offset > MAX_OFFSET ? null : toBase64Url(JSON.stringify({ q, offset }));
+  if (offset > MAX_OFFSET) return null;
+  const json = new TextEncoder().encode(JSON.stringify({ q, offset }));
+  return encodeBase64Url(json.buffer).replace(/=+$/, "");
 }
 
 export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery), async (c) => {

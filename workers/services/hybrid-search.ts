@@ -229,7 +229,7 @@ export async function hybridSearch(
 }
 
 /** Queries longer than this many words skip the title lookup. */
-export const MAX_TITLE_WORDS = 8;
+const MAX_TITLE_WORDS = 8;
 
 /**
  * The reference film of a like query, or null when the query is no like

@@ -10,8 +10,8 @@ export type Reservation =
   | { granted: true; calls: number; windowStart: string }
   | { granted: false; retryAfterSeconds: number };
 
-/** Seconds until the next clock hour, when a spent budget renews. */
-function untilNextHour(now = Date.now()): number {
+/** Seconds until the next clock hour, when a spent budget renews (a Retry-After). */
+export function secondsToNextHour(now = Date.now()): number {
   return Math.max(1, Math.ceil((3_600_000 - (now % 3_600_000)) / 1000));
 }
 
@@ -40,7 +40,7 @@ export async function reserveModelCalls(
   const row = rows[0] as { windowStart: string } | undefined;
   return row
     ? { granted: true, calls, windowStart: row.windowStart }
-    : { granted: false, retryAfterSeconds: untilNextHour() };
+    : { granted: false, retryAfterSeconds: secondsToNextHour() };
 }
 
 /** Gives back the calls a reservation set aside but did not make. */
@@ -58,19 +58,4 @@ export async function settleModelCalls(
       where purpose = $1 and user_id = $2 and window_start = $3::timestamptz`,
     [purpose, userId, reservation.windowStart, unused],
   );
-}
-
-/** Calls counted against `purpose` and `userId` in this clock hour. */
-export async function modelCallsThisHour(
-  db: Queryable,
-  purpose: BudgetPurpose,
-  userId: number,
-): Promise<{ calls: number; retryAfterSeconds: number }> {
-  const { rows } = await db.query(
-    `select coalesce((select calls from model_call_budget
-                       where purpose = $1 and user_id = $2
-                         and window_start = date_trunc('hour', now())), 0)::int as calls`,
-    [purpose, userId],
-  );
-  return { calls: (rows[0] as { calls: number }).calls, retryAfterSeconds: untilNextHour() };
 }

@@ -83,17 +83,13 @@ const VIBES: [RegExp, string[]][] = [
   [/\b(whimsical|magical|enchanting|fairy-?tale)\b/i, ["Fantasy", "Animation", "Children"]],
 ];
 
-/** The genres the query's mood words point to, and the words. */
-export function readVibes(query: string): { genres: string[]; words: string[] } {
+/** The genres the query's mood words point to. */
+export function readVibes(query: string): { genres: string[] } {
   const genres = new Set<string>();
-  const words: string[] = [];
   for (const [pattern, named] of VIBES) {
-    const match = pattern.exec(query);
-    if (!match) continue;
-    words.push(match[0]);
-    for (const genre of named) genres.add(genre);
+    if (pattern.test(query)) for (const genre of named) genres.add(genre);
   }
-  return { genres: [...genres], words };
+  return { genres: [...genres] };
 }
 
 const wordCount = (query: string) => query.trim().split(/\s+/).filter(Boolean).length;
@@ -118,57 +114,55 @@ const OVERVIEW_FIRST: Ranking["textWeights"] = [0.1, 1, 0.4, 0.1];
 const DESCRIPTION_COVERAGE = 0.6;
 const SHORT_COVERAGE = 1;
 
-/** How a query is ranked: its intent and the fusion's weights for it. */
-export function rankingFor(query: string, like = false): Ranking {
-  if (like) {
-    return {
-      intent: "like",
-      weights: { title: 0, text: 0.5, dense: 1, related: 1 },
-      textWeights: OVERVIEW_FIRST,
-      textCoverage: DESCRIPTION_COVERAGE,
-      rrfK: RRF_K,
-      priorSimilarity: 0.05,
-      priorBoost: 0.3,
-      boostGenres: [],
-      genreBoost: 0,
-    };
-  }
-  const vibes = readVibes(query);
-  if (vibes.genres.length > 0) {
-    return {
-      intent: "vibe",
-      weights: { title: 0.2, text: 1, dense: 1, related: 0 },
-      textWeights: OVERVIEW_FIRST,
-      textCoverage: DESCRIPTION_COVERAGE,
-      rrfK: RRF_K,
-      priorSimilarity: 0.1,
-      priorBoost: 0.5,
-      boostGenres: vibes.genres,
-      genreBoost: 0.5,
-    };
-  }
-  if (wordCount(query) <= SHORT_WORDS) {
-    return {
-      intent: "short",
-      weights: { title: 1, text: 1, dense: 1, related: 0 },
-      textWeights: TITLES_FIRST,
-      textCoverage: SHORT_COVERAGE,
-      rrfK: RRF_K,
-      priorSimilarity: 0.05,
-      priorBoost: 0.2,
-      boostGenres: [],
-      genreBoost: 0,
-    };
-  }
-  return {
-    intent: "description",
+/** Each intent's weights; a vibe's genres are the query's own (rankingFor). */
+const RANKINGS: Record<SearchIntent, Omit<Ranking, "intent" | "boostGenres">> = {
+  short: {
+    weights: { title: 1, text: 1, dense: 1, related: 0 },
+    textWeights: TITLES_FIRST,
+    textCoverage: SHORT_COVERAGE,
+    rrfK: RRF_K,
+    priorSimilarity: 0.05,
+    priorBoost: 0.2,
+    genreBoost: 0,
+  },
+  description: {
     weights: { title: 0.3, text: 1, dense: 1, related: 0 },
     textWeights: OVERVIEW_FIRST,
     textCoverage: DESCRIPTION_COVERAGE,
     rrfK: RRF_K,
     priorSimilarity: 0.1,
     priorBoost: 0.3,
-    boostGenres: [],
     genreBoost: 0,
-  };
+  },
+  vibe: {
+    weights: { title: 0.2, text: 1, dense: 1, related: 0 },
+    textWeights: OVERVIEW_FIRST,
+    textCoverage: DESCRIPTION_COVERAGE,
+    rrfK: RRF_K,
+    priorSimilarity: 0.1,
+    priorBoost: 0.5,
+    genreBoost: 0.5,
+  },
+  like: {
+    weights: { title: 0, text: 0.5, dense: 1, related: 1 },
+    textWeights: OVERVIEW_FIRST,
+    textCoverage: DESCRIPTION_COVERAGE,
+    rrfK: RRF_K,
+    priorSimilarity: 0.05,
+    priorBoost: 0.3,
+    genreBoost: 0,
+  },
+};
+
+/** How a query is ranked: its intent and the fusion's weights for it. */
+export function rankingFor(query: string, like = false): Ranking {
+  const vibes = like ? [] : readVibes(query).genres;
+  const intent: SearchIntent = like
+    ? "like"
+    : vibes.length > 0
+      ? "vibe"
+      : wordCount(query) <= SHORT_WORDS
+        ? "short"
+        : "description";
+  return { intent, ...RANKINGS[intent], boostGenres: vibes };
 }

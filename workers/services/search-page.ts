@@ -96,7 +96,7 @@ const Counts = z.object({
  *
  * One query rather than retrieval, then fusion here, then the page's details:
  * each round trip costs the Worker, Neon's proxy and Postgres more CPU than
- * the fusion does. And a function (marquee_search_page, migrations/0005), so
+ * the fusion does. And a function (marquee_search_page, migrations/0006), so
  * that Postgres plans it once per connection, not on every search
  * (docs/benchmarks.md).
  */

@@ -3,7 +3,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "../../../core/db/schema.ts";
-import { type EmbeddedServer, startEmbeddedPostgres } from "./embedded-postgres.ts";
+import { databaseServer } from "./embedded-postgres.ts";
 
 export type Schema = typeof schema;
 /** A drizzle database over either driver; the pipeline never needs to know which. */
@@ -28,14 +28,8 @@ export async function connect(options: {
   embeddedDir?: string;
   log?: (line: string) => void;
 }): Promise<Connection> {
-  let embedded: EmbeddedServer | undefined;
-  let databaseUrl = options.databaseUrl;
-  if (!databaseUrl) {
-    if (!options.embeddedDir)
-      throw new Error("connect: no DATABASE_URL and no embedded database folder");
-    embedded = await startEmbeddedPostgres(options.embeddedDir, options.log);
-    databaseUrl = embedded.url;
-  }
+  const server = await databaseServer(options);
+  const databaseUrl = server.url;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   // A client losing its server (idle, or mid-transaction) must not crash the
   // process with an unhandled 'error' event: the pending query rejects instead.
@@ -43,7 +37,7 @@ export async function connect(options: {
   pool.on("connect", (client) => client.on("error", () => {}));
   const close = async () => {
     await pool.end().catch(() => {});
-    await embedded?.stop();
+    await server.stop();
   };
   try {
     const client = await pool.connect();
@@ -54,8 +48,8 @@ export async function connect(options: {
   }
   return {
     db: drizzle(pool, { schema }) as unknown as Database,
-    kind: embedded ? "embedded" : "postgres",
-    target: embedded ? `embedded PostgreSQL in ${options.embeddedDir}` : redact(databaseUrl),
+    kind: server.embedded ? "embedded" : "postgres",
+    target: server.embedded ? `embedded PostgreSQL in ${options.embeddedDir}` : redact(databaseUrl),
     close,
   };
 }

@@ -8,11 +8,11 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { createServer } from "node:net";
 import os, { userInfo } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { freePort } from "../free-port.ts";
 
 const run = promisify(execFile);
 
@@ -26,19 +26,6 @@ export interface EmbeddedServer {
   url: string;
   /** Stops the server (its data stays in the folder). */
   stop(): Promise<void>;
-}
-
-/** A loopback port nobody listens on right now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(),
-      );
-    });
-  });
 }
 
 /**
@@ -192,4 +179,17 @@ export async function startEmbeddedPostgres(
     throw error;
   }
   return { url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`, stop };
+}
+
+/** The server a run uses: DATABASE_URL when given, else the embedded one (started now). */
+export async function databaseServer(options: {
+  databaseUrl?: string | undefined;
+  embeddedDir?: string | undefined;
+  log?: (line: string) => void;
+}): Promise<{ url: string; embedded: boolean; stop(): Promise<void> }> {
+  if (options.databaseUrl)
+    return { url: options.databaseUrl, embedded: false, stop: async () => {} };
+  if (!options.embeddedDir) throw new Error("no DATABASE_URL and no embedded database folder");
+  const server = await startEmbeddedPostgres(options.embeddedDir, options.log);
+  return { ...server, embedded: true };
 }

@@ -4,7 +4,12 @@ import { aiExplanations, movies, users } from "../../../core/db/schema.ts";
 import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import type { Db } from "../database.ts";
-import { type Reservation, reserveModelCalls, settleModelCalls } from "../model-budget.ts";
+import {
+  type Reservation,
+  reserveModelCalls,
+  secondsToNextHour,
+  settleModelCalls,
+} from "../model-budget.ts";
 import {
   type ClaudeSettings,
   type Generation,
@@ -156,8 +161,7 @@ export async function planExplanation(
   // Fails fast when a generation's calls cannot fit; the reservation itself
   // (generateOnce) is what holds under concurrency.
   if (claude && state.callsThisHour + MAX_ATTEMPTS > env.EXPLAIN_RATE_LIMIT) {
-    const hour = 3_600_000;
-    throw rateLimited(env, Math.max(1, Math.ceil((hour - (Date.now() % hour)) / 1000)));
+    throw rateLimited(env, secondsToNextHour());
   }
   const key = {
     userId,

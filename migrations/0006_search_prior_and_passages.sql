@@ -19,7 +19,12 @@ DROP FUNCTION IF EXISTS marquee_search_page(
 --> statement-breakpoint
 -- One page of a hybrid search (workers/services/search-page.ts says what each
 -- part does and hybrid-search.ts how the weights are chosen). Changes from
--- 0006: the vector hits come with their similarities and are ordered by
+-- 0005: every list (title hits included) is filtered by the same effective
+-- filters, and every row of the page passes them, except when the query
+-- names a film its inferred filters would exclude ("All Quiet on the Western
+-- Front" is no request for Westerns): the words are a title, the inferred
+-- filters are dropped, and the function says so (filters_dropped); the
+-- vector hits come with their similarities and are ordered by
 -- similarity plus a bounded prior; each list votes with its own weight
 -- (weighted reciprocal-rank fusion); a "like" query's reference film is left
 -- out and its co-rated neighbours are a fourth list; the text list weighs

@@ -1,8 +1,8 @@
-import { Hono } from "hono";
+import { Scalar } from "@scalar/hono-api-reference";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "./context.ts";
 import { ApiError, errorBody, isUnreachable } from "./errors.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { OPENAPI_INFO, SECURITY_SCHEMES } from "./openapi.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { demoRoutes } from "./routes/demo.ts";
 import { health } from "./routes/health.ts";
@@ -10,6 +10,7 @@ import { moviesRoutes } from "./routes/movies.ts";
 import { ratingsRoutes } from "./routes/ratings.ts";
 import { recommendationsRoutes } from "./routes/recommendations.ts";
 import { search } from "./routes/search.ts";
+import { apiRoutes } from "./validation.ts";
 
 /**
  * The methods the app's routes answer on a path, for a 405's Allow header.
@@ -34,17 +35,32 @@ function allowedMethods(routes: { method: string; path: string }[]): (path: stri
   };
 }
 
-/** The Marquee API: one error body everywhere, a request id on every response. */
+/** Every route with its schemas: the type the page's client (hono/client) is built from. */
+function routes() {
+  return apiRoutes()
+    .route("/api/health", health)
+    .route("/api/search", search)
+    .route("/api/movies", moviesRoutes)
+    .route("/api/demo", demoRoutes)
+    .route("/api/ratings", ratingsRoutes)
+    .route("/api/recommendations", recommendationsRoutes)
+    .route("/api/admin", adminRoutes);
+}
+export type AppType = ReturnType<typeof routes>;
+
+/**
+ * The Marquee API: one error body everywhere, a request id on every
+ * response, its OpenAPI document at /api/openapi.json and a reference page
+ * at /api/docs, both made from the routes' own schemas.
+ */
 export function createApp() {
-  const app = new Hono<AppEnv>();
+  const app = apiRoutes();
   app.use("*", requestContext());
-  app.route("/api/health", health);
-  app.route("/api/search", search);
-  app.route("/api/movies", moviesRoutes);
-  app.route("/api/demo", demoRoutes);
-  app.route("/api/ratings", ratingsRoutes);
-  app.route("/api/recommendations", recommendationsRoutes);
-  app.route("/api/admin", adminRoutes);
+  app.route("/", routes());
+  for (const [name, scheme] of Object.entries(SECURITY_SCHEMES))
+    app.openAPIRegistry.registerComponent("securitySchemes", name, scheme);
+  app.doc("/api/openapi.json", OPENAPI_INFO);
+  app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Marquee API" }));
   const allowed = allowedMethods(app.routes);
   app.notFound((c) => {
     const methods = allowed(c.req.path);

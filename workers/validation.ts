@@ -1,39 +1,52 @@
-import { zValidator } from "@hono/zod-validator";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ValidationTargets } from "hono";
 import { createMiddleware } from "hono/factory";
-import { type ZodType, z } from "zod";
+import { type ZodError, z } from "zod";
+import type { AppEnv } from "./context.ts";
 import { ApiError } from "./errors.ts";
 
 /**
- * zValidator that turns the first issue into a 400 naming the parameter, in
- * the API's one error body. A JSON body must say so: without
- * `Content-Type: application/json` Hono reads none, and every field would
- * be reported missing instead of the real cause.
+ * Turns a request that fails its route's schema into a 400 naming the
+ * parameter ("genre", not "genre.0" for the first of several; "body" or the
+ * JSON field), in the API's one error body.
  */
-export function validate<Target extends keyof ValidationTargets, Schema extends ZodType>(
-  target: Target,
-  schema: Schema,
-) {
-  const validator = zValidator(target, schema, (result) => {
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      // A query or path parameter by its name ("genre", not "genre.0" for the first of several).
-      const path = target === "json" ? issue?.path.join(".") : issue?.path[0]?.toString();
-      const where = path || (target === "json" ? "body" : target);
-      throw new ApiError("BAD_REQUEST", `${where}: ${issue?.message ?? "invalid"}`);
-    }
-  });
-  if (target !== "json") return validator;
-  return createMiddleware(async (c, next) => {
+function validationHook(
+  result: { target: keyof ValidationTargets } & (
+    | { success: true }
+    | { success: false; error: ZodError }
+  ),
+): void {
+  if (result.success) return;
+  const { target } = result;
+  const issue = result.error.issues[0];
+  const path = target === "json" ? issue?.path.join(".") : issue?.path[0]?.toString();
+  const where = path || (target === "json" ? "body" : target);
+  throw new ApiError("BAD_REQUEST", `${where}: ${issue?.message ?? "invalid"}`);
+}
+
+/**
+ * A group of routes declared with their schemas (createRoute), validated as
+ * above. A trailing slash names the same route ("/api/ratings/").
+ */
+export function apiRoutes() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook, strict: false });
+}
+
+/**
+ * A JSON body must say so: without `Content-Type: application/json` Hono
+ * reads none, and every field would be reported missing instead of the real
+ * cause. Route middleware, so it runs before the body is validated.
+ */
+export const jsonBody = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
     const type = c.req.header("content-type") ?? "";
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type))
       throw new ApiError(
         "BAD_REQUEST",
         "body: must be JSON, sent with Content-Type: application/json",
       );
-    return validator(c, next);
-  }) as unknown as typeof validator;
-}
+    await next();
+  });
 
 /** Postgres' integer: an id past it can name nothing stored, and would make Postgres fail. */
 export const MAX_ID = 2_147_483_647;

@@ -6,6 +6,7 @@ import { fakeAnthropicControl } from "../../scripts/lib/fake-anthropic-control.t
 import { createApp } from "../../workers/app.ts";
 import { parseEnv } from "../../workers/env.ts";
 import { openPool } from "../../workers/services/postgres.ts";
+import { checkContract, checkEvent } from "./contract.ts";
 
 export const testEnv = env as unknown as Record<string, unknown> & {
   MODELS: R2Bucket;
@@ -35,6 +36,7 @@ export async function request(
   const ctx = createExecutionContext();
   const response = await app.request(path, init, { ...testEnv, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
+  await checkContract(init?.method ?? "GET", path, response);
   return response;
 }
 
@@ -93,6 +95,8 @@ export async function readEvents(response: Response): Promise<{ event: string; d
         .filter((l) => l.startsWith("data:"))
         .map((l) => l.slice(5).trimStart())
         .join("\n");
-      return { event, data: JSON.parse(data) as unknown };
+      const parsed = JSON.parse(data) as unknown;
+      checkEvent(event, parsed);
+      return { event, data: parsed };
     });
 }

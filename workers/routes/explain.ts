@@ -1,13 +1,14 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import type { AppEnv } from "../context.ts";
 import { ApiError, errorBody, isUnreachable } from "../errors.ts";
 import { withDatabase } from "../middleware/database.ts";
+import { errors, json, userAuth } from "../openapi.ts";
+import { Explanation, FeedbackRecorded } from "../schemas.ts";
 import { openDatabase } from "../services/database.ts";
 import { planExplanation } from "../services/explain/explain.ts";
 import { recordFeedback } from "../services/explain/feedback.ts";
-import { MovieIdParam, typedText, validate } from "../validation.ts";
+import { apiRoutes, jsonBody, MovieIdParam, typedText } from "../validation.ts";
 
 const FeedbackBody = z.object({
   helpful: z.boolean({ error: "helpful must be true or false" }),
@@ -21,14 +22,51 @@ function wantsStream(accept: string | undefined): boolean {
   return (accept ?? "").split(",").some((t) => t.trim().startsWith("text/event-stream"));
 }
 
+const explainRoute = createRoute({
+  method: "get",
+  path: "/{movieId}/explain",
+  tags: ["recommendations"],
+  security: userAuth,
+  summary: '"Why this?": why a movie fits your taste, grounded in your ratings',
+  request: { params: MovieIdParam },
+  responses: {
+    200: {
+      description:
+        "The explanation. With `Accept: text/event-stream` it streams instead: `delta` events (`{text}`, whole checked sentences), `reset` when a draft failed its checks and is replaced, then `done` with this same object, or `error` with the error body.",
+      content: {
+        "application/json": { schema: Explanation },
+        "text/event-stream": { schema: z.string() },
+      },
+    },
+    ...errors("BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND", "RATE_LIMITED"),
+  },
+});
+
+const feedbackRoute = createRoute({
+  method: "post",
+  path: "/{movieId}/explain/feedback",
+  tags: ["recommendations"],
+  security: userAuth,
+  summary: "Was the explanation helpful? One verdict per explanation, changeable",
+  middleware: [withDatabase(), jsonBody()] as const,
+  request: {
+    params: MovieIdParam,
+    body: { required: true, content: { "application/json": { schema: FeedbackBody } } },
+  },
+  responses: {
+    200: json(FeedbackRecorded, "Recorded against the latest explanation."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND"),
+  },
+});
+
 /**
  * "Why this?" for the signed-in user (mounted under /api/recommendations,
  * behind requireUser). JSON by default; with Accept: text/event-stream the
  * text streams as `delta` events (`reset` when a draft failed its checks and
  * is replaced) and ends with `done` carrying the same object as the JSON reply.
  */
-export const explainRoutes = new Hono<AppEnv>()
-  .get("/:movieId/explain", validate("param", MovieIdParam), async (c) => {
+export const explainRoutes = apiRoutes()
+  .openapi(explainRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     const env = c.get("env");
     const userId = c.get("userId");
@@ -47,7 +85,7 @@ export const explainRoutes = new Hono<AppEnv>()
     if (!wantsStream(c.req.header("accept"))) {
       try {
         const explanation = plan.kind === "cached" ? plan.explanation : await plan.run({ timings });
-        return c.json(explanation);
+        return c.json(explanation, 200);
       } finally {
         c.executionCtx.waitUntil(database.close());
       }
@@ -84,15 +122,10 @@ export const explainRoutes = new Hono<AppEnv>()
       }
     });
   })
-  .post(
-    "/:movieId/explain/feedback",
-    withDatabase(),
-    validate("param", MovieIdParam),
-    validate("json", FeedbackBody),
-    async (c) => {
-      const { movieId } = c.req.valid("param");
-      return c.json(
-        await recordFeedback(c.get("db"), c.get("userId"), movieId, c.req.valid("json")),
-      );
-    },
-  );
+  .openapi(feedbackRoute, async (c) => {
+    const { movieId } = c.req.valid("param");
+    return c.json(
+      await recordFeedback(c.get("db"), c.get("userId"), movieId, c.req.valid("json")),
+      200,
+    );
+  });

@@ -1,8 +1,10 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { chromaClient } from "../../core/vector/movies-collection.ts";
-import type { AppEnv } from "../context.ts";
+import { errors, json } from "../openapi.ts";
+import { Health } from "../schemas.ts";
 import { openPool, openSql } from "../services/postgres.ts";
 import { wasmMemoryBytes } from "../services/query-embedder.ts";
+import { apiRoutes } from "../validation.ts";
 
 type Check = { ok: true; ms: number } | { ok: false; ms: number; error: string };
 
@@ -25,8 +27,20 @@ const failedOver = (route: string) => (error: Error) => {
   throw new Error(`over ${route}: ${error.message}`);
 };
 
+const healthRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["operations"],
+  summary: "Each dependency's state (Postgres both ways, Chroma, the model in R2)",
+  responses: {
+    ...errors(),
+    200: json(Health, "Everything answers."),
+    503: json(Health, "A dependency is down; `dependencies` says which."),
+  },
+});
+
 /** GET /api/health: each dependency's state; 503 when any is down. */
-export const health = new Hono<AppEnv>().get("/", async (c) => {
+export const health = apiRoutes().openapi(healthRoute, async (c) => {
   const env = c.get("env");
   const pool = openPool(env);
   const [postgres, chroma, model] = await Promise.all([
@@ -47,11 +61,9 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
   const ok = postgres.ok && chroma.ok && model.ok;
   // How much of the isolate's 128 MB the loaded model holds (0 until a search loads it).
   const wasmMemoryMb = Math.round((wasmMemoryBytes() / 2 ** 20) * 10) / 10;
-  return c.json(
-    {
-      status: ok ? "ok" : "degraded",
-      dependencies: { postgres, chroma, model: { ...model, wasmMemoryMb } },
-    },
-    ok ? 200 : 503,
-  );
+  const body = {
+    status: ok ? ("ok" as const) : ("degraded" as const),
+    dependencies: { postgres, chroma, model: { ...model, wasmMemoryMb } },
+  };
+  return ok ? c.json(body, 200) : c.json(body, 503);
 });

@@ -1,11 +1,12 @@
-import { Hono } from "hono";
+import { $, createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
 import { requireUser } from "../middleware/auth.ts";
 import { withDatabase } from "../middleware/database.ts";
+import { errors, json, userAuth } from "../openapi.ts";
+import { Rating, RatingDeleted, RatingsPage, RatingWritten } from "../schemas.ts";
 import { deleteRating, getRating, listRatings, putRating } from "../services/ratings.ts";
-import { MAX_ID, MovieIdParam, validate, wholeNumber } from "../validation.ts";
+import { apiRoutes, jsonBody, MAX_ID, MovieIdParam, wholeNumber } from "../validation.ts";
 
 const ListQuery = z.object({
   limit: wholeNumber("limit", 1, 1_000).default(100),
@@ -21,26 +22,79 @@ export const RatingBody = z.object({
     .refine((r) => Number.isInteger(r * 2), "rating must be in half stars (0.5, 1, ... 5)"),
 });
 
+const common = { tags: ["ratings"], security: userAuth };
+
+const listRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/",
+  summary: "Your ratings, newest first",
+  request: { query: ListQuery },
+  responses: {
+    200: json(RatingsPage, "A page of ratings, the total and the ratings version."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED"),
+  },
+});
+
+const getRoute = createRoute({
+  ...common,
+  method: "get",
+  path: "/{movieId}",
+  summary: "Your rating of one movie",
+  request: { params: MovieIdParam },
+  responses: {
+    200: json(Rating, "The rating."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND"),
+  },
+});
+
+const putRoute = createRoute({
+  ...common,
+  method: "put",
+  path: "/{movieId}",
+  summary: "Rate a movie (0.5 to 5 in half stars), or change your rating",
+  middleware: jsonBody(),
+  request: {
+    params: MovieIdParam,
+    body: { required: true, content: { "application/json": { schema: RatingBody } } },
+  },
+  responses: {
+    200: json(RatingWritten, "Stored; a changed rating bumps the ratings version."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND"),
+  },
+});
+
+const deleteRoute = createRoute({
+  ...common,
+  method: "delete",
+  path: "/{movieId}",
+  summary: "Remove your rating of a movie",
+  request: { params: MovieIdParam },
+  responses: {
+    200: json(RatingDeleted, "Removed."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED", "NOT_FOUND"),
+  },
+});
+
 /** The signed-in user's own ratings; the user comes only from the token. */
-export const ratingsRoutes = new Hono<AppEnv>()
-  .use(requireUser(), withDatabase())
-  .get("/", validate("query", ListQuery), async (c) => {
+export const ratingsRoutes = $(apiRoutes().use(requireUser(), withDatabase()))
+  .openapi(listRoute, async (c) => {
     const { limit, offset } = c.req.valid("query");
-    return c.json(await listRatings(c.get("db"), c.get("userId"), limit, offset));
+    return c.json(await listRatings(c.get("db"), c.get("userId"), limit, offset), 200);
   })
-  .get("/:movieId", validate("param", MovieIdParam), async (c) => {
+  .openapi(getRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     const rating = await getRating(c.get("db"), c.get("userId"), movieId);
     if (!rating) throw new ApiError("NOT_FOUND", `you have not rated movie ${movieId}`);
-    return c.json(rating);
+    return c.json(rating, 200);
   })
-  .put("/:movieId", validate("param", MovieIdParam), validate("json", RatingBody), async (c) => {
+  .openapi(putRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     const { rating } = c.req.valid("json");
-    return c.json(await putRating(c.get("db"), c.get("userId"), movieId, rating));
+    return c.json(await putRating(c.get("db"), c.get("userId"), movieId, rating), 200);
   })
-  .delete("/:movieId", validate("param", MovieIdParam), async (c) => {
+  .openapi(deleteRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     const ratingsVersion = await deleteRating(c.get("db"), c.get("userId"), movieId);
-    return c.json({ movieId, deleted: true, ratingsVersion });
+    return c.json({ movieId, deleted: true as const, ratingsVersion }, 200);
   });

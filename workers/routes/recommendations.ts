@@ -1,19 +1,33 @@
-import { Hono } from "hono";
+import { $, createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../context.ts";
 import { requireUser } from "../middleware/auth.ts";
 import { withDatabase } from "../middleware/database.ts";
+import { errors, json, userAuth } from "../openapi.ts";
+import { Recommendations } from "../schemas.ts";
 import { prefetchExplanations } from "../services/explain/prefetch.ts";
-import { timed } from "../services/hybrid-search.ts";
 import { recommendFor } from "../services/recommendations.ts";
-import { validate, wholeNumber } from "../validation.ts";
+import { timed } from "../services/timed.ts";
+import { apiRoutes, wholeNumber } from "../validation.ts";
 import { explainRoutes } from "./explain.ts";
 
 const RecommendationsQuery = z.object({ limit: wholeNumber("limit", 1, 100).default(20) });
 
-export const recommendationsRoutes = new Hono<AppEnv>()
-  .use(requireUser())
-  .get("/", withDatabase(), validate("query", RecommendationsQuery), async (c) => {
+const recommendationsRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["recommendations"],
+  security: userAuth,
+  summary: "Movies for you, from your ratings",
+  middleware: withDatabase(),
+  request: { query: RecommendationsQuery },
+  responses: {
+    200: json(Recommendations, "Best first, each with the rated films behind it."),
+    ...errors("BAD_REQUEST", "UNAUTHORIZED"),
+  },
+});
+
+export const recommendationsRoutes = $(apiRoutes().use(requireUser()))
+  .openapi(recommendationsRoute, async (c) => {
     const started = Date.now();
     const { limit } = c.req.valid("query");
     const { results, degraded } = await timed(c.get("timings"), "recommend", () =>
@@ -28,6 +42,6 @@ export const recommendationsRoutes = new Hono<AppEnv>()
           results.slice(0, prefetch).map((r) => r.movieId),
         ),
       );
-    return c.json({ results, degraded, tookMs: Date.now() - started });
+    return c.json({ results, degraded, tookMs: Date.now() - started }, 200);
   })
   .route("/", explainRoutes);

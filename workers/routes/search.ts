@@ -1,11 +1,12 @@
-import { Hono } from "hono";
+import { createRoute } from "@hono/zod-openapi";
 import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { GENRES } from "../../core/genres.ts";
-import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
+import { errors, json } from "../openapi.ts";
+import { SearchResponse } from "../schemas.ts";
 import { searchMovies } from "../services/search.ts";
-import { typedText, validate, wholeNumber } from "../validation.ts";
+import { apiRoutes, typedText, wholeNumber } from "../validation.ts";
 
 /**
  * Years a filter may name: the first films to a few years ahead. Read when a
@@ -66,7 +67,21 @@ function encodeCursor(q: string, offset: number): string | null {
   return encodeBase64Url(json.buffer).replace(/=+$/, "");
 }
 
-export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery), async (c) => {
+const searchRoute = createRoute({
+  method: "get",
+  path: "/",
+  tags: ["search"],
+  summary: 'Find movies by title, description, person, vibe or "like <film>"',
+  description:
+    'Words such as "90s comedies" become filters (listed in `filters.applied`); every result satisfies `filters.effective`. Page with `nextCursor`.',
+  request: { query: SearchQuery },
+  responses: {
+    200: json(SearchResponse, "One page of results, best first."),
+    ...errors("BAD_REQUEST"),
+  },
+});
+
+export const search = apiRoutes().openapi(searchRoute, async (c) => {
   const started = Date.now();
   const input = c.req.valid("query");
   const offset = decodeCursor(input.cursor, input.q);
@@ -87,13 +102,16 @@ export const search = new Hono<AppEnv>().get("/", validate("query", SearchQuery)
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     },
   );
-  return c.json({
-    query: input.q,
-    results: output.results,
-    filters: output.filters,
-    degraded: output.degraded,
-    reranked: output.reranked,
-    nextCursor: output.hasMore ? encodeCursor(input.q, offset + input.limit) : null,
-    tookMs: Date.now() - started,
-  });
+  return c.json(
+    {
+      query: input.q,
+      results: output.results,
+      filters: output.filters,
+      degraded: output.degraded,
+      reranked: output.reranked,
+      nextCursor: output.hasMore ? encodeCursor(input.q, offset + input.limit) : null,
+      tookMs: Date.now() - started,
+    },
+    200,
+  );
 });

@@ -17,6 +17,7 @@ import {
 } from "./query-filters.ts";
 import { rankingFor } from "./search-intent.ts";
 import type { PageRequest, SearchPage } from "./search-page.ts";
+import { timed } from "./timed.ts";
 
 /** Candidates taken from each retriever before fusion. */
 export const CANDIDATES = 50;
@@ -91,20 +92,6 @@ export interface Retrievers {
   allMatching(filters: SearchFilters, max: number): Promise<number[] | null>;
   /** Title, year and genres from the vectors' metadata: the page when Postgres failed. */
   vectorDetails(ids: number[]): Promise<Map<number, VectorDetails>>;
-}
-
-/** Runs `run`, recording its duration in `timings[name]`. */
-export async function timed<T>(
-  timings: Record<string, number>,
-  name: string,
-  run: () => Promise<T>,
-): Promise<T> {
-  const started = Date.now();
-  try {
-    return await run();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
 }
 
 /**

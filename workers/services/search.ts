@@ -7,7 +7,6 @@ import {
   type Retrievers,
   type SearchInput,
   type SearchOutput,
-  timed,
 } from "./hybrid-search.ts";
 import { likeVector } from "./like-query.ts";
 import { openSql } from "./postgres.ts";
@@ -15,6 +14,7 @@ import { queryEmbedder } from "./query-embedder.ts";
 import { isTasteQuery } from "./rerank.ts";
 import { guardedRerank } from "./rerank-guard.ts";
 import { allMoviesMatching, resolveTitle, searchPage } from "./search-page.ts";
+import { timed } from "./timed.ts";
 
 /** Past this, a slow dependency is treated as down for this request. */
 const VECTOR_BUDGET_MS = 1_500;

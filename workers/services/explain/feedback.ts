@@ -67,10 +67,8 @@ export async function explanationStats(db: Db) {
     .groupBy(explanationFeedback.source, explanationFeedback.promptVersion);
   const key = (r: { source: string; promptVersion: string }) =>
     `${r.source}\u0000${r.promptVersion}`;
-  const rows = new Map<
-    string,
-    Record<string, unknown> & { source: string; promptVersion: string }
-  >();
+  type Row = (typeof produced)[number] & { verdicts: number; helpful: number };
+  const rows = new Map<string, Row>();
   for (const r of produced) rows.set(key(r), { ...r, verdicts: 0, helpful: 0 });
   for (const r of judged) {
     const base = rows.get(key(r)) ?? {
@@ -87,10 +85,7 @@ export async function explanationStats(db: Db) {
   return [...rows.values()]
     .map((r) => ({
       ...r,
-      helpfulRate:
-        (r.verdicts as number) > 0
-          ? Number(((r.helpful as number) / (r.verdicts as number)).toFixed(3))
-          : null,
+      helpfulRate: r.verdicts > 0 ? Number((r.helpful / r.verdicts).toFixed(3)) : null,
     }))
     .sort(
       (a, b) => a.promptVersion.localeCompare(b.promptVersion) || a.source.localeCompare(b.source),

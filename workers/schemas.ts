@@ -156,6 +156,11 @@ export const Explanation = z
     generatedAt: z.string(),
   })
   .openapi("Explanation");
+/**
+ * The explanation as a type, for the page: the route also streams, so its
+ * client type is a bare Response and the stream's `done` event is typed here.
+ */
+export type ExplanationBody = z.infer<typeof Explanation>;
 
 export const FeedbackRecorded = z
   .object({

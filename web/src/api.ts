@@ -1,4 +1,12 @@
-import type { AppliedFilter, ExplicitFilters } from "./search-filters.ts";
+import {
+  type ClientRequestOptions,
+  type ClientResponse,
+  hc,
+  type InferResponseType,
+} from "hono/client";
+import type { AppType } from "../.api-types/workers/app";
+import type { ExplanationBody } from "../.api-types/workers/schemas";
+import type { ExplicitFilters } from "./search-filters.ts";
 import { readSse } from "./sse.ts";
 
 /** An API error: the `{"error":{"code","message","requestId"}}` body, or a network failure. */
@@ -26,78 +34,23 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The fields every movie the API lists carries (the Worker's MovieSummary). */
-export interface MovieSummary {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
-}
+/** The API's typed client: a route or field renamed on the Worker fails the page's typecheck. */
+const api = hc<AppType>("/").api;
 
-export interface SearchResult extends MovieSummary {
-  score: number;
-  matchedBy: string[];
-  highlight: string | null;
-}
+/** The 200 body of a client call, as the route's schema declares it. */
+type Body<Call> = InferResponseType<Call, 200>;
 
-/** The film a "like <film>" query was taken to mean. */
-export interface LikeReference {
-  movieId: number;
-  title: string;
-  year: number | null;
-  /** The query's words that named it ("like Zodiac"). */
-  from: string;
-}
-
-export interface SearchResponse {
-  query: string;
-  results: SearchResult[];
-  filters: { applied: AppliedFilter[]; effective?: ExplicitFilters; like?: LikeReference | null };
-  degraded: string[];
-  nextCursor: string | null;
-  tookMs: number;
-}
-
-export interface Movie extends MovieSummary {
-  director: string | null;
-  topCast: string[] | null;
-  tags: string[] | null;
-  tmdbId: number | null;
-  imdbId: string | null;
-}
-
-export interface Session {
-  token: string;
-  userId: number;
-  demo: boolean;
-}
-
-export interface Rating {
-  movieId: number;
-  rating: number;
-  ratedAt: string;
-}
-
-export interface Recommendation extends MovieSummary {
-  score: number;
-  because: { movieId: number; title: string; yourRating: number }[];
-}
-
-export interface Recommendations {
-  results: Recommendation[];
-  degraded: string[];
-}
-
-export interface Explanation {
-  movieId: number;
-  explanation: string;
-  confidence: "high" | "medium" | "low";
-  evidence: { movieId: number; title: string; yourRating: number; why: string }[];
-  source: "claude" | "cache" | "fallback";
-  model: string;
-  generatedAt: string;
-}
+export type SearchResponse = Body<typeof api.search.$get>;
+export type SearchResult = SearchResponse["results"][number];
+export type AppliedFilter = SearchResponse["filters"]["applied"][number];
+export type LikeReference = NonNullable<SearchResponse["filters"]["like"]>;
+export type Movie = Body<(typeof api.movies)[":movieId"]["$get"]>;
+export type Session = Body<typeof api.demo.session.$post>;
+export type Rating = Body<(typeof api.ratings)[":movieId"]["$get"]>;
+export type Recommendations = Body<typeof api.recommendations.$get>;
+export type Recommendation = Recommendations["results"][number];
+/** The explanation route also streams, so the client cannot infer its body: the schema's type. */
+export type Explanation = ExplanationBody;
 
 /** What an explanation stream yields, in order. */
 export type ExplainChunk =
@@ -132,80 +85,87 @@ async function toApiError(response: Response): Promise<ApiError> {
   );
 }
 
-interface RequestOptions {
-  method?: "GET" | "POST" | "PUT" | "DELETE";
-  body?: unknown;
-  token?: string | undefined;
-  signal?: AbortSignal | undefined;
-}
-
-async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
-  if (options.body !== undefined) headers["Content-Type"] = "application/json";
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
-  const response = await send(path, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? null : JSON.stringify(options.body),
-    signal: options.signal ?? null,
-  });
-  if (!response.ok) throw await toApiError(response);
-  return (await response.json()) as T;
-}
-
-async function send(path: string, init: RequestInit): Promise<Response> {
+/**
+ * Awaits a client call: the body its route declares for 200, or an ApiError
+ * (the API's error body, or a network failure). The token, when given, is
+ * sent as `Authorization: Bearer`.
+ */
+async function ok<R extends ClientResponse<unknown, number, "json">>(
+  call: Promise<R>,
+  signal?: AbortSignal,
+): Promise<R extends ClientResponse<infer T, 200, "json"> ? T : never> {
+  let response: R;
   try {
-    return await fetch(path, init);
+    response = await call;
   } catch (error) {
-    if (init.signal?.aborted) throw error;
+    if (signal?.aborted) throw error;
     throw new ApiError("Could not reach the server. Check your connection.", 0, "NETWORK");
   }
+  if (!response.ok) throw await toApiError(response as unknown as Response);
+  return (await response.json()) as R extends ClientResponse<infer T, 200, "json"> ? T : never;
 }
 
-export function searchMovies(
-  q: string,
-  filters: ExplicitFilters,
-  signal?: AbortSignal,
-): Promise<SearchResponse> {
-  const params = new URLSearchParams({ q, limit: "10" });
-  for (const genre of filters.genres) params.append("genre", genre);
-  if (filters.yearFrom !== undefined) params.set("yearFrom", String(filters.yearFrom));
-  if (filters.yearTo !== undefined) params.set("yearTo", String(filters.yearTo));
-  return request(`/api/search?${params}`, { signal });
+/** Per-call options: the user's token and the caller's abort signal. */
+function options(token?: string, signal?: AbortSignal): ClientRequestOptions {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  return { headers, init: signal ? { signal } : {} };
 }
 
-export function getMovie(movieId: number, signal?: AbortSignal): Promise<Movie> {
-  return request(`/api/movies/${movieId}`, { signal });
+export function searchMovies(q: string, filters: ExplicitFilters, signal?: AbortSignal) {
+  const query = {
+    q,
+    limit: "10",
+    genre: filters.genres,
+    yearFrom: filters.yearFrom === undefined ? undefined : String(filters.yearFrom),
+    yearTo: filters.yearTo === undefined ? undefined : String(filters.yearTo),
+  };
+  return ok(api.search.$get({ query }, options(undefined, signal)), signal);
 }
 
-export function demoSignIn(userId: number): Promise<Session> {
-  return request("/api/demo/session", { method: "POST", body: { userId } });
+export function getMovie(movieId: number, signal?: AbortSignal) {
+  return ok(
+    api.movies[":movieId"].$get(
+      { param: { movieId: String(movieId) } },
+      options(undefined, signal),
+    ),
+    signal,
+  );
+}
+
+export function demoSignIn(userId: number) {
+  return ok(api.demo.session.$post({ json: { userId } }));
 }
 
 /** The user's rating of a movie, or null when they have not rated it (404). */
-export async function getRating(
-  token: string,
-  movieId: number,
-  signal?: AbortSignal,
-): Promise<Rating | null> {
+export async function getRating(token: string, movieId: number, signal?: AbortSignal) {
   try {
-    return await request<Rating>(`/api/ratings/${movieId}`, { token, signal });
+    return await ok(
+      api.ratings[":movieId"].$get({ param: { movieId: String(movieId) } }, options(token, signal)),
+      signal,
+    );
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return null;
     throw error;
   }
 }
 
-export function putRating(token: string, movieId: number, rating: number): Promise<Rating> {
-  return request(`/api/ratings/${movieId}`, { method: "PUT", body: { rating }, token });
+export function putRating(token: string, movieId: number, rating: number) {
+  return ok(
+    api.ratings[":movieId"].$put(
+      { param: { movieId: String(movieId) }, json: { rating } },
+      options(token),
+    ),
+  );
 }
 
 export async function deleteRating(token: string, movieId: number): Promise<void> {
-  await request(`/api/ratings/${movieId}`, { method: "DELETE", token });
+  await ok(
+    api.ratings[":movieId"].$delete({ param: { movieId: String(movieId) } }, options(token)),
+  );
 }
 
-export function getRecommendations(token: string, signal?: AbortSignal): Promise<Recommendations> {
-  return request("/api/recommendations?limit=12", { token, signal });
+export function getRecommendations(token: string, signal?: AbortSignal) {
+  return ok(api.recommendations.$get({ query: { limit: "12" } }, options(token, signal)), signal);
 }
 
 export async function sendFeedback(
@@ -213,11 +173,12 @@ export async function sendFeedback(
   movieId: number,
   feedback: { helpful: boolean; reason?: string },
 ): Promise<void> {
-  await request(`/api/recommendations/${movieId}/explain/feedback`, {
-    method: "POST",
-    body: feedback,
-    token,
-  });
+  await ok(
+    api.recommendations[":movieId"].explain.feedback.$post(
+      { param: { movieId: String(movieId) }, json: feedback },
+      options(token),
+    ),
+  );
 }
 
 /**
@@ -230,10 +191,20 @@ export async function* streamExplanation(
   movieId: number,
   signal: AbortSignal,
 ): AsyncGenerator<ExplainChunk> {
-  const response = await send(`/api/recommendations/${movieId}/explain`, {
-    headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
-    signal,
+  // The client's path for the route; the stream itself is read by hand.
+  const path = api.recommendations[":movieId"].explain.$path({
+    param: { movieId: String(movieId) },
   });
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
+      signal,
+    });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new ApiError("Could not reach the server. Check your connection.", 0, "NETWORK");
+  }
   if (!response.ok) throw await toApiError(response);
   if (!response.body) throw new ApiError("The explanation arrived empty.", 0, "STREAM");
   for await (const { event, data } of readSse(response.body)) {

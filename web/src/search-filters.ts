@@ -1,24 +1,13 @@
-import type { LikeReference } from "./api.ts";
+import { MAX_QUERY_LENGTH } from "../../core/search-limits.ts";
+import type { AppliedFilter, LikeReference } from "./api.ts";
 
-/** The API's limit on `q`. */
-export const MAX_QUERY_LENGTH = 200;
+export { MAX_QUERY_LENGTH };
 
 /** Filters sent as parameters: genre (repeatable), yearFrom, yearTo. */
 export interface ExplicitFilters {
   genres: string[];
   yearFrom?: number | undefined;
   yearTo?: number | undefined;
-}
-
-/**
- * A filter the server read out of the query text. `from` is the words that
- * produced it; `label` is used when the server sends one.
- */
-export interface AppliedFilter {
-  kind: string;
-  value: string | number;
-  from?: string;
-  label?: string;
 }
 
 /** One removable chip in the palette. */
@@ -50,9 +39,6 @@ function yearLabel(from: number | undefined, to: number | undefined): string {
   if (from !== undefined) return `after ${from - 1}`;
   return `before ${(to ?? 0) + 1}`;
 }
-
-const isYearKind = (kind: string): kind is "yearFrom" | "yearTo" =>
-  kind === "yearFrom" || kind === "yearTo";
 
 /**
  * Chips for what the search applied: the film a "like" query is about, genres (inferred or explicit, one chip
@@ -87,33 +73,28 @@ export function filterChips(
   };
   const yearGroups = new Map<string, AppliedFilter[]>();
   for (const f of applied) {
-    if (f.kind === "genre") addGenre(String(f.value), f.label ?? String(f.value), wordsOf(f));
-    else if (isYearKind(f.kind)) {
+    if (f.kind === "genre") addGenre(String(f.value), String(f.value), [f.from]);
+    else {
       if (explicit[f.kind] !== undefined) continue;
-      const group = yearGroups.get(f.from ?? f.kind) ?? [];
+      const group = yearGroups.get(f.from) ?? [];
       group.push(f);
-      yearGroups.set(f.from ?? f.kind, group);
-    } else if (f.label) {
-      // A kind this page does not know: shown, and removable by its words only.
-      chips.push({ key: `${f.kind}:${f.value}`, label: f.label, years: [], words: wordsOf(f) });
+      yearGroups.set(f.from, group);
     }
   }
   for (const genre of explicit.genres) addGenre(genre, genre, []);
   for (const [from, group] of yearGroups) {
     const bound = (kind: string) => group.find((f) => f.kind === kind)?.value as number | undefined;
-    const labels = new Set(group.map((f) => f.label));
-    const [only] = labels;
     chips.push({
       key: `years:${from}`,
-      label: labels.size === 1 && only ? only : yearLabel(bound("yearFrom"), bound("yearTo")),
+      label: yearLabel(bound("yearFrom"), bound("yearTo")),
       years: group.map((f) => f.kind as "yearFrom" | "yearTo"),
-      words: group[0]?.from ? [group[0].from] : [],
+      words: [from],
     });
   }
   if (explicit.yearFrom !== undefined || explicit.yearTo !== undefined) {
     const years = (["yearFrom", "yearTo"] as const).filter((k) => explicit[k] !== undefined);
     // Words that also ask for these bounds go too, or the filter would come straight back.
-    const words = applied.filter((f) => years.some((k) => k === f.kind)).flatMap(wordsOf);
+    const words = applied.filter((f) => years.some((k) => k === f.kind)).map((f) => f.from);
     chips.push({
       key: "years:explicit",
       label: yearLabel(explicit.yearFrom, explicit.yearTo),
@@ -122,10 +103,6 @@ export function filterChips(
     });
   }
   return chips;
-}
-
-function wordsOf(f: AppliedFilter): string[] {
-  return f.from ? [f.from] : [];
 }
 
 /** Removes the first case-insensitive occurrence of each phrase, tidying the spaces left behind. */
@@ -158,16 +135,4 @@ export function removeChip(
   if (effective.yearTo !== undefined && !chip.years.includes("yearTo"))
     filters.yearTo = effective.yearTo;
   return { query: cutWords(query, chip.words), filters };
-}
-
-/** What the server does with explicit and inferred filters, for when its answer lacks `effective`. */
-export function effectiveFilters(
-  applied: AppliedFilter[],
-  explicit: ExplicitFilters,
-): ExplicitFilters {
-  const genres = new Set(explicit.genres);
-  for (const f of applied) if (f.kind === "genre") genres.add(String(f.value));
-  const year = (kind: "yearFrom" | "yearTo") =>
-    explicit[kind] ?? (applied.find((f) => f.kind === kind)?.value as number | undefined);
-  return { genres: [...genres], yearFrom: year("yearFrom"), yearTo: year("yearTo") };
 }

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
 import { z } from "zod";
 import { GENRES } from "../../core/genres.ts";
+import { MAX_QUERY_LENGTH } from "../../core/search-limits.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json } from "../openapi.ts";
 import { SearchResponse } from "../schemas.ts";
@@ -30,7 +31,10 @@ export const SearchQuery = z
     q: typedText("q")
       .transform((q) => q.trim())
       .refine((q) => q.length > 0, "q must not be empty")
-      .refine((q) => q.length <= 200, "q must be at most 200 characters"),
+      .refine(
+        (q) => q.length <= MAX_QUERY_LENGTH,
+        `q must be at most ${MAX_QUERY_LENGTH} characters`,
+      ),
     limit: wholeNumber("limit", 1, 50).default(10),
     // Repeatable: one value arrives as a string, several as a list.
     genre: z.preprocess(

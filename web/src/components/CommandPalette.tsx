@@ -6,9 +6,9 @@ import { queryKeys } from "../query-keys.ts";
 import {
   capQuery,
   type ExplicitFilters,
-  effectiveFilters,
   type FilterChip,
   filterChips,
+  MAX_QUERY_LENGTH,
   removeChip,
 } from "../search-filters.ts";
 import { ErrorAlert } from "./ErrorAlert.tsx";
@@ -85,8 +85,8 @@ export function CommandPalette({ state, onStateChange, onClose, onSelect }: Comm
     q !== "" && !searching && !search.isError && !search.isPlaceholderData && results.length === 0;
 
   const remove = (chip: FilterChip) => {
-    const effective = data?.filters.effective ?? effectiveFilters(applied, filters);
-    const next = removeChip(state.input, effective, chip);
+    // Chips exist only with an answer, which says which filters were in effect.
+    const next = removeChip(state.input, data?.filters.effective ?? filters, chip);
     onStateChange({ input: next.query, filters: next.filters });
     input.current?.focus();
   };
@@ -112,7 +112,7 @@ export function CommandPalette({ state, onStateChange, onClose, onSelect }: Comm
           ref={input}
           aria-label="Search movies"
           placeholder="Describe a movie, or type a title…"
-          maxLength={200}
+          maxLength={MAX_QUERY_LENGTH}
           value={state.input}
           onValueChange={(value) => onStateChange({ ...state, input: capQuery(value) })}
         />

@@ -1,27 +1,20 @@
 /**
  * `npm start`: the whole product on its embedded defaults. Fetches the model
  * if it is missing, starts a local Chroma server unless one answers at
- * CHROMA_URL, opens Postgres (DATABASE_URL, or the embedded PGlite
- * database), applies the migrations, ingests DATA_DIR (default ./data),
+ * CHROMA_URL, opens Postgres (DATABASE_URL, or the embedded PostgreSQL
+ * server), applies the migrations, ingests DATA_DIR (default ./data),
  * recomputes recommendation neighbours when ratings changed, embeds what
- * changed, then serves the page and the API with `wrangler dev` on
+ * changed (embed-pipeline/src/build-catalog.ts), then serves the page and the API with `wrangler dev` on
  * http://localhost:PORT (default 8787). A second start reuses everything and
  * is up in seconds; Ctrl-C stops everything it started.
  * `npm start -- --pipeline-only` stops after the data is ready.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { buildCatalog } from "../embed-pipeline/src/build-catalog.ts";
 import { loadConfig } from "../embed-pipeline/src/config.ts";
 import { connect } from "../embed-pipeline/src/db/connect.ts";
 import { databaseServer } from "../embed-pipeline/src/db/embedded-postgres.ts";
-import { migrate } from "../embed-pipeline/src/db/migrate.ts";
-import { embedCatalog } from "../embed-pipeline/src/embed/embed-catalog.ts";
-import { formatIngestReport, runIngest } from "../embed-pipeline/src/ingest/run-ingest.ts";
-import {
-  buildNeighbors,
-  formatNeighborsReport,
-  neighborsMissing,
-} from "../embed-pipeline/src/recs/build-neighbors.ts";
 import { type ChromaServer, heartbeat, startChroma } from "./lib/chroma-server.ts";
 import { ensureModel, uploadModelOnce } from "./lib/local-model.ts";
 import { claudeVars, localSecret } from "./lib/local-settings.ts";
@@ -75,20 +68,7 @@ async function main(): Promise<void> {
     step(
       `Postgres: ${config.DATABASE_URL ? connection.target : `embedded, data in ${config.embeddedDir}`}`,
     );
-    await migrate(connection);
-    step(`ingest ${path.resolve(dataDir)}`);
-    const ingestStarted = performance.now();
-    const ingest = await runIngest(connection.db, dataDir);
-    console.log(formatIngestReport(ingest));
-    console.log(`ingest took ${((performance.now() - ingestStarted) / 1000).toFixed(1)} s`);
-    const { inserted, updated, deleted } = ingest.written.ratings;
-    const ratingsChanged = inserted + updated + deleted > 0;
-    if (ratingsChanged || (await neighborsMissing(connection.db))) {
-      step("item-item neighbours for recommendations");
-      console.log(formatNeighborsReport(await buildNeighbors(connection.db)));
-    }
-    step("embeddings");
-    await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, console.log);
+    await buildCatalog(connection, config, dataDir, console.log);
   } finally {
     await connection.close();
   }

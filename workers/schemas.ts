@@ -17,6 +17,7 @@ export const ErrorBody = z
     }),
   })
   .openapi("Error");
+export type ErrorBody = z.infer<typeof ErrorBody>;
 
 export const MovieSummary = z
   .object({

@@ -1,5 +1,4 @@
 /** all-MiniLM-L6-v2: the one sentence-embedding model Marquee uses everywhere. */
-export const MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2";
 export const EMBEDDING_DIMENSIONS = 384;
 /** sentence-transformers' max_seq_length for this model (word pieces, specials included). */
 export const MAX_TOKENS = 256;

@@ -92,6 +92,15 @@ export function moviesCollection(client: ChromaClient): Promise<Collection> {
   });
 }
 
+/**
+ * The similarity of the `i`th hit of a one-query Chroma result: 1 - its
+ * distance (cosine distance in the movies collection; 1 - dot product of unit
+ * vectors in the passages one, the same number). No distance counts as none.
+ */
+export function similarityAt(result: { distances: (number | null)[][] }, i: number): number {
+  return 1 - (result.distances[0]?.[i] ?? 1);
+}
+
 /** A movie found by vector similarity: its id and 1 - cosine distance. */
 export interface VectorHit {
   movieId: number;
@@ -124,7 +133,7 @@ export async function queryMovies(
   });
   return (result.ids[0] ?? []).map((id, i) => ({
     movieId: Number(id),
-    similarity: 1 - (result.distances[0]?.[i] ?? 1),
+    similarity: similarityAt(result, i),
   }));
 }
 

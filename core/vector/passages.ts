@@ -1,6 +1,6 @@
 import type { ChromaClient, Collection, Metadata, Where } from "chromadb";
 import { sha256Hex } from "../catalog-text.ts";
-import { type VectorHit, vectorMetadata } from "./movies-collection.ts";
+import { similarityAt, type VectorHit, vectorMetadata } from "./movies-collection.ts";
 
 /**
  * The collection search asks, one query per search: one entry per overview
@@ -120,7 +120,7 @@ export async function queryPassages(
     const { movieId, passage } = parsePassageId(id);
     if (seen.has(movieId) || hits.length >= movies) return;
     seen.add(movieId);
-    hits.push({ movieId, passage, similarity: 1 - (result.distances[0]?.[i] ?? 1) });
+    hits.push({ movieId, passage, similarity: similarityAt(result, i) });
   });
   return hits;
 }

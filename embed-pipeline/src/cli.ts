@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { MODEL_VARIANTS, type ModelVariant } from "../../core/embedding/model.ts";
+import { buildCatalog } from "./build-catalog.ts";
 import { loadConfig } from "./config.ts";
 import { connect } from "./db/connect.ts";
 import { migrate } from "./db/migrate.ts";
@@ -12,7 +13,8 @@ const program = new Command("pipeline").description(
   "Marquee's offline pipeline: catalog and ratings into Postgres, embeddings into Chroma.",
 );
 
-async function withDatabase<T>(run: (c: Awaited<ReturnType<typeof connect>>) => Promise<T>) {
+/** Runs `run` with DATABASE_URL's database, or the embedded server's, and closes it after. */
+async function withConnection<T>(run: (c: Awaited<ReturnType<typeof connect>>) => Promise<T>) {
   const config = loadConfig();
   const connection = await connect({
     databaseUrl: config.DATABASE_URL,
@@ -30,7 +32,7 @@ program
   .command("migrate")
   .description("apply the SQL migrations in migrations/")
   .action(() =>
-    withDatabase(async (c) => {
+    withConnection(async (c) => {
       await migrate(c);
       console.log(`migrations applied to ${c.target}`);
     }),
@@ -41,7 +43,7 @@ program
   .description("load MovieLens (+ TMDB, IMDb enrichments) into Postgres")
   .requiredOption("--data-dir <dir>", "folder laid out like ../shared/data", process.env.DATA_DIR)
   .action((options: { dataDir: string }) =>
-    withDatabase(async (c) => {
+    withConnection(async (c) => {
       await migrate(c);
       const started = performance.now();
       const report = await runIngest(c.db, options.dataDir);
@@ -53,12 +55,22 @@ program
   );
 
 program
+  .command("all")
+  .description(
+    "everything npm start prepares: migrate, ingest, neighbours when ratings changed, embed",
+  )
+  .requiredOption("--data-dir <dir>", "folder laid out like ../shared/data", process.env.DATA_DIR)
+  .action((options: { dataDir: string }) =>
+    withConnection((c) => buildCatalog(c, loadConfig(), options.dataDir, console.log)),
+  );
+
+program
   .command("neighbors")
   .description(
     "recompute item-item neighbours and rating counts (recommendations) from the ratings",
   )
   .action(() =>
-    withDatabase(async (c) => {
+    withConnection(async (c) => {
       console.log(formatNeighborsReport(await buildNeighbors(c.db)));
     }),
   );
@@ -80,7 +92,7 @@ program
   .option("--batch-size <n>", "texts per ONNX run (default: 16 on CPU, 256 on CUDA)", positiveInt)
   .option("--threads <n>", "CPU threads for ONNX Runtime (default: all cores)", positiveInt)
   .action((options: EmbedCatalogOptions) =>
-    withDatabase(async (c) => {
+    withConnection(async (c) => {
       await embedCatalog(c.db, loadConfig(), options, console.log);
     }),
   );

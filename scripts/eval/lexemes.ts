@@ -1,4 +1,4 @@
-import type { Queryable } from "../../workers/services/search-page.ts";
+import type { Queryable } from "../../workers/services/queryable.ts";
 
 /**
  * A lexeme shared with the catalog counts as distinctive when fewer than this

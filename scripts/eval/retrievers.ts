@@ -4,12 +4,8 @@ import { queryPassages } from "../../core/vector/passages.ts";
 import type { OnnxEmbedder } from "../../embed-pipeline/src/embed/embedder.ts";
 import type { Retrievers } from "../../workers/services/hybrid-search.ts";
 import { likeVector } from "../../workers/services/like-query.ts";
-import {
-  allMoviesMatching,
-  type Queryable,
-  resolveTitle,
-  searchPage,
-} from "../../workers/services/search-page.ts";
+import type { Queryable } from "../../workers/services/queryable.ts";
+import { allMoviesMatching, resolveTitle, searchPage } from "../../workers/services/search-page.ts";
 
 /** Which lists a search fuses: all of them, the vector list alone, or the text and title lists alone. */
 export type Lists = "all" | "dense" | "lexical";

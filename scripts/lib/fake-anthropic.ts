@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
+import type { ExplanationDraft } from "../../workers/services/explain/draft.ts";
 import { mulberry32 } from "./random.ts";
 
 /** Modes for the re-rank tool (`rank_movies`); explanation requests answer these like explain-valid. */
@@ -44,12 +45,8 @@ export interface FakeModeRequest {
   chunkDelayMs?: number;
 }
 
-/** The `write_explanation` tool input the fake answers with. */
-export interface FakeExplanation {
-  explanation: string;
-  confidence: "high" | "medium" | "low";
-  evidence: { movieId: number; why: string }[];
-}
+/** The `write_explanation` tool input the fake answers with: the Worker's own draft schema. */
+export type FakeExplanation = ExplanationDraft;
 
 /** What one explanation answer made up (GET /__invented lists one per explanation answer). */
 export interface InventedRecord {

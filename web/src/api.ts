@@ -5,22 +5,36 @@ import {
   type InferResponseType,
 } from "hono/client";
 import type { AppType } from "../.api-types/workers/app";
-import type { ExplanationBody } from "../.api-types/workers/schemas";
+import type { ErrorBody, ExplanationBody } from "../.api-types/workers/schemas";
 import type { ExplicitFilters } from "./search-filters.ts";
 import { readSse } from "./sse.ts";
 
-/** An API error: the `{"error":{"code","message","requestId"}}` body, or a network failure. */
+/** The API's error codes, and the page's own for what never reached it or broke off. */
+type ErrorCode = ErrorBody["error"]["code"] | "NETWORK" | "STREAM" | "HTTP";
+
+/**
+ * An API error: the `{"error":{"code","message","requestId"}}` body, or a
+ * network failure. Built as the Worker's ApiError is: code, message, details.
+ */
 export class ApiError extends Error {
   override readonly name = "ApiError";
+  readonly status: number;
+  readonly requestId: string | undefined;
+  /** Seconds, from Retry-After on a 429 or 503. */
+  readonly retryAfter: number | undefined;
   constructor(
+    readonly code: ErrorCode,
     message: string,
-    readonly status: number,
-    readonly code: string,
-    readonly requestId?: string,
-    /** Seconds, from Retry-After on a 429 or 503. */
-    readonly retryAfter?: number,
+    details: {
+      status?: number;
+      requestId?: string | undefined;
+      retryAfter?: number | undefined;
+    } = {},
   ) {
     super(message);
+    this.status = details.status ?? 0;
+    this.requestId = details.requestId;
+    this.retryAfter = details.retryAfter;
   }
 }
 
@@ -62,27 +76,20 @@ async function toApiError(response: Response): Promise<ApiError> {
   const retry = Number(response.headers.get("Retry-After"));
   const retryAfter = Number.isFinite(retry) && retry > 0 ? retry : undefined;
   try {
-    const body = (await response.json()) as {
-      error?: { code?: string; message?: string; requestId?: string };
-    };
-    if (body.error?.message)
-      return new ApiError(
-        body.error.message,
-        response.status,
-        body.error.code ?? "ERROR",
-        body.error.requestId,
+    const { error } = (await response.json()) as Partial<ErrorBody>;
+    if (error?.message)
+      return new ApiError(error.code, error.message, {
+        status: response.status,
+        requestId: error.requestId,
         retryAfter,
-      );
+      });
   } catch {
     // Not the API's JSON (a proxy's error page): fall through to the status line.
   }
-  return new ApiError(
-    `Request failed: HTTP ${response.status}`,
-    response.status,
-    "HTTP",
-    undefined,
+  return new ApiError("HTTP", `Request failed: HTTP ${response.status}`, {
+    status: response.status,
     retryAfter,
-  );
+  });
 }
 
 /**
@@ -99,7 +106,7 @@ async function ok<R extends ClientResponse<unknown, number, "json">>(
     response = await call;
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new ApiError("Could not reach the server. Check your connection.", 0, "NETWORK");
+    throw new ApiError("NETWORK", "Could not reach the server. Check your connection.");
   }
   if (!response.ok) throw await toApiError(response as unknown as Response);
   return (await response.json()) as R extends ClientResponse<infer T, 200, "json"> ? T : never;
@@ -203,10 +210,10 @@ export async function* streamExplanation(
     });
   } catch (error) {
     if (signal.aborted) throw error;
-    throw new ApiError("Could not reach the server. Check your connection.", 0, "NETWORK");
+    throw new ApiError("NETWORK", "Could not reach the server. Check your connection.");
   }
   if (!response.ok) throw await toApiError(response);
-  if (!response.body) throw new ApiError("The explanation arrived empty.", 0, "STREAM");
+  if (!response.body) throw new ApiError("STREAM", "The explanation arrived empty.");
   for await (const { event, data } of readSse(response.body)) {
     if (event === "delta")
       yield { type: "delta", text: (JSON.parse(data) as { text: string }).text };
@@ -215,16 +222,9 @@ export async function* streamExplanation(
       yield { type: "done", explanation: JSON.parse(data) as Explanation };
       return;
     } else if (event === "error") {
-      const body = JSON.parse(data) as {
-        error?: { code?: string; message?: string; requestId?: string };
-      };
-      throw new ApiError(
-        body.error?.message ?? "The explanation failed.",
-        200,
-        body.error?.code ?? "ERROR",
-        body.error?.requestId,
-      );
+      const { error } = JSON.parse(data) as ErrorBody;
+      throw new ApiError(error.code, error.message, { status: 200, requestId: error.requestId });
     }
   }
-  throw new ApiError("The explanation stopped before it finished. Try again.", 0, "STREAM");
+  throw new ApiError("STREAM", "The explanation stopped before it finished. Try again.");
 }

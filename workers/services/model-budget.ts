@@ -1,4 +1,4 @@
-import type { Queryable } from "./search-page.ts";
+import type { Queryable } from "./queryable.ts";
 
 /** What the budget is for: a user's explanations, or search re-ranks (all users together). */
 export type BudgetPurpose = "explain" | "rerank";

@@ -1,6 +1,6 @@
 import { neon, neonConfig, Pool, type PoolClient } from "@neondatabase/serverless";
 import type { WorkerEnv } from "../env.ts";
-import type { Queryable } from "./search-page.ts";
+import type { Queryable } from "./queryable.ts";
 
 /** Past this, Postgres is treated as down for the query. */
 const QUERY_TIMEOUT_MS = 3_000;

@@ -3,15 +3,6 @@ import { movies, ratingDeletions, ratings, users } from "../../core/db/schema.ts
 import { ApiError } from "../errors.ts";
 import type { Db } from "./database.ts";
 
-export interface RatedMovie {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  rating: number;
-  ratedAt: string;
-}
-
 /** The user's ratings, newest first, with the total and the current ratings version. */
 export async function listRatings(db: Db, userId: number, limit: number, offset: number) {
   const [rows, total, [user]] = await Promise.all([

@@ -7,6 +7,7 @@ import {
   type Signal,
   type UserRating,
 } from "../../core/recs/recommend.ts";
+import { similarityAt } from "../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../env.ts";
 import type { Db } from "./database.ts";
 import { collectionFor } from "./dense-search.ts";
@@ -53,7 +54,7 @@ function workerSources(db: Db, env: WorkerEnv): RecSources {
       });
       return (result.ids[0] ?? []).map((id, i) => ({
         movieId: Number(id),
-        similarity: 1 - (result.distances[0]?.[i] ?? 1),
+        similarity: similarityAt(result, i),
         embedding: result.embeddings[0]?.[i] ?? [],
       }));
     },

@@ -2,8 +2,8 @@ import { sha256Hex } from "../../core/catalog-text.ts";
 import type { WorkerEnv } from "../env.ts";
 import type { SearchResult } from "./hybrid-search.ts";
 import { ANONYMOUS, reserveModelCalls } from "./model-budget.ts";
+import type { Queryable } from "./queryable.ts";
 import { applyRanking, rankWithClaude, rerankHead } from "./rerank.ts";
-import type { Queryable } from "./search-page.ts";
 
 /** How long a re-rank is reused for the same query and candidates. */
 const REUSE_SECONDS = 86_400;

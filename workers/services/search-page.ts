@@ -3,12 +3,8 @@ import type { MatchSource } from "./fusion.ts";
 import type { DenseHit, LikeReference } from "./hybrid-search.ts";
 import type { MovieSummary } from "./movie-summary.ts";
 import type { SearchFilters } from "./query-filters.ts";
+import type { Queryable } from "./queryable.ts";
 import type { Ranking } from "./search-intent.ts";
-
-/** Anything with node-postgres' query(): the Neon driver's Pool in the Worker, pg's in Node. */
-export interface Queryable {
-  query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
-}
 
 /** Trigram similarity above which a title counts as the one asked for. */
 const NEAR_EXACT_TITLE = 0.8;

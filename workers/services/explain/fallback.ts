@@ -5,6 +5,7 @@
  * shares with their liked movies), so it can never invent anything, and the
  * same context always gives the same draft.
  */
+import { listOf } from "./english.ts";
 import { checkGrounding, MAX_WHY_CHARS } from "./grounding.ts";
 import { titleCandidates } from "./title-candidates.ts";
 import type {
@@ -127,11 +128,6 @@ function rankEvidence(context: ExplainContext): Evidence[] {
     (a, b) =>
       b.score - a.score || b.movie.rating - a.movie.rating || a.movie.movieId - b.movie.movieId,
   );
-}
-
-function listOf(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? "";
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 function genreWords(genres: readonly string[]): string[] {

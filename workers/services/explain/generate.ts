@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { z } from "zod";
+import { ExplanationDraft } from "./draft.ts";
 import { deterministicExplanation } from "./fallback.ts";
 import { checkGrounding } from "./grounding.ts";
 import {
@@ -9,7 +9,7 @@ import {
   INSTRUCTIONS,
 } from "./prompt.ts";
 import { titleCandidates } from "./title-candidates.ts";
-import type { ExplainContext, ExplanationDraft, Violation } from "./types.ts";
+import type { ExplainContext, Violation } from "./types.ts";
 
 export const DETERMINISTIC_MODEL = "deterministic";
 
@@ -42,12 +42,6 @@ export interface Generation {
   /** Violations found per rejected attempt, for logs and eval:explain. */
   rejected: Violation[][];
 }
-
-const Draft = z.object({
-  explanation: z.string(),
-  confidence: z.enum(["high", "medium", "low"]),
-  evidence: z.array(z.object({ movieId: z.number().int(), why: z.string() })),
-});
 
 /**
  * How much of `text` is whole sentences: up to the last sentence end that
@@ -198,7 +192,9 @@ export async function generateExplanation(
     usage.output += message.usage.output_tokens;
 
     const toolUse = message.content.find((b) => b.type === "tool_use");
-    const parsed = Draft.safeParse(toolUse?.type === "tool_use" ? toolUse.input : undefined);
+    const parsed = ExplanationDraft.safeParse(
+      toolUse?.type === "tool_use" ? toolUse.input : undefined,
+    );
     let violations: Violation[];
     if (!parsed.success) {
       violations = [

@@ -13,6 +13,7 @@
  * Every Violation message is a plain sentence that can be sent back to the
  * model verbatim on a retry.
  */
+import { listOf } from "./english.ts";
 import {
   MASK,
   mask,
@@ -180,11 +181,6 @@ function namesIn(hits: readonly TitleHit[], sentence: Sentence): ContextMovie[] 
 // ---------------------------------------------------------------------------
 // Wording helpers
 // ---------------------------------------------------------------------------
-
-function listOf(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? "";
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
 
 function titlesOf(movies: readonly ContextMovie[]): string {
   return listOf(movies.map((m) => m.facts.title));

@@ -1,4 +1,4 @@
-import type { Queryable } from "../search-page.ts";
+import type { Queryable } from "../queryable.ts";
 
 /** An explanation's cache key: the lease is on it. */
 export interface LeaseKey {

@@ -1,4 +1,5 @@
 import { escapeData } from "../data-block.ts";
+import { draftInputSchema } from "./draft.ts";
 import type { ExplainContext, MovieFacts } from "./types.ts";
 
 /**
@@ -27,28 +28,7 @@ Rules:
 export const EXPLANATION_TOOL_SCHEMA = {
   name: EXPLANATION_TOOL,
   description: "The explanation for this person, grounded in the data blocks.",
-  input_schema: {
-    type: "object" as const,
-    properties: {
-      explanation: {
-        type: "string",
-        description: "Two or three sentences addressed to the person.",
-      },
-      confidence: { type: "string", enum: ["high", "medium", "low"] },
-      evidence: {
-        type: "array",
-        items: {
-          type: "object",
-          properties: {
-            movieId: { type: "integer", description: "A movieId from <liked_movies>." },
-            why: { type: "string", description: "What links it to the target, in a few words." },
-          },
-          required: ["movieId", "why"],
-        },
-      },
-    },
-    required: ["explanation", "confidence", "evidence"],
-  },
+  input_schema: draftInputSchema(),
 };
 
 const OVERVIEW_CHARS = 400;

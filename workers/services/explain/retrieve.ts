@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { movies, ratings, TITLE_ACCENTED, TITLE_PLAIN } from "../../../core/db/schema.ts";
 import { LIKE_THRESHOLD } from "../../../core/recs/item-item.ts";
+import { similarityAt } from "../../../core/vector/movies-collection.ts";
 import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import type { Db } from "../database.ts";
@@ -40,7 +41,7 @@ async function likedSimilarity(env: WorkerEnv, vector: number[], likedIds: numbe
     include: ["distances"],
   });
   (result.ids[0] ?? []).forEach((id, i) => {
-    similarity.set(Number(id), 1 - (result.distances[0]?.[i] ?? 1));
+    similarity.set(Number(id), similarityAt(result, i));
   });
   return similarity;
 }

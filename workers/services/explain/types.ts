@@ -37,14 +37,7 @@ export interface ExplainContext {
   neighbors: MovieFacts[];
 }
 
-export type Confidence = "high" | "medium" | "low";
-
-/** The structured answer the model (or the deterministic explainer) produces. */
-export interface ExplanationDraft {
-  explanation: string;
-  confidence: Confidence;
-  evidence: { movieId: number; why: string }[];
-}
+export type { Confidence, ExplanationDraft } from "./draft.ts";
 
 /** A grounding problem, phrased so it can be sent back to the model verbatim. */
 export interface Violation {

@@ -69,7 +69,7 @@ if (missing.length) {
   process.exit(1);
 }
 for (const name of OPTIONAL_SECRETS.filter((n) => !names.has(n)))
-  console.log(`note: ${name} is not set (see README, "Deploy")`);
+  console.log(`note: ${name} is not set (see docs/deployment.md)`);
 
 console.log("== the model into R2");
 run("npm", ["run", "-s", "model:upload", "--", "--remote"]);

@@ -1,22 +1,41 @@
 import path from "node:path";
 import { z } from "zod";
 
-const Env = z.object({
-  /** Postgres (local server or Neon). Unset: the embedded PostgreSQL server under MARQUEE_HOME. */
-  DATABASE_URL: z.string().url().optional(),
-  /** The Chroma server's base URL. */
-  CHROMA_URL: z.string().url().default("http://127.0.0.1:8000"),
-  /** Bearer token for a Chroma server behind TLS/auth (production). */
-  CHROMA_TOKEN: z.string().min(1).optional(),
-  /** Where the local Chroma server keeps its data (default $MARQUEE_HOME/chroma). */
-  CHROMA_DATA_DIR: z.string().optional(),
-  /** Where Marquee keeps local state: the embedded database, Chroma data, pid files. */
-  MARQUEE_HOME: z.string().default(".marquee"),
-  /** Folder holding the ONNX model files and tokenizer (see `npm run model:fetch`). */
-  MODELS_DIR: z.string().default("models/all-MiniLM-L6-v2"),
+/**
+ * The pipeline's and the local stack's settings, each with its description:
+ * a source of docs/configuration.md (`npm run docs:config`).
+ */
+export const PipelineSettings = z.object({
+  DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      "Postgres, local or Neon (`postgres://…?sslmode=require`; the pipeline uses Neon's ordinary TCP endpoint). Unset: the embedded PostgreSQL server in `$MARQUEE_HOME/postgres`.",
+    ),
+  CHROMA_URL: z
+    .string()
+    .url()
+    .default("http://127.0.0.1:8000")
+    .describe("The Chroma server; `https://` for a self-hosted one behind TLS."),
+  CHROMA_TOKEN: z.string().min(1).optional().describe("Bearer token sent to Chroma."),
+  CHROMA_DATA_DIR: z
+    .string()
+    .optional()
+    .describe("Where the local Chroma server keeps its data (default `$MARQUEE_HOME/chroma`)."),
+  MARQUEE_HOME: z
+    .string()
+    .default(".marquee")
+    .describe(
+      "Local state: the embedded database, Chroma's data, secrets `npm start` keeps, pid files.",
+    ),
+  MODELS_DIR: z
+    .string()
+    .default("models/all-MiniLM-L6-v2")
+    .describe("The ONNX model files and tokenizer (`npm run model:fetch`)."),
 });
 
-export type PipelineConfig = z.infer<typeof Env> & {
+export type PipelineConfig = z.infer<typeof PipelineSettings> & {
   /** Where the embedded PostgreSQL keeps its data. */
   embeddedDir: string;
   /** The port of CHROMA_URL, where a local Chroma server is started. */
@@ -26,7 +45,7 @@ export type PipelineConfig = z.infer<typeof Env> & {
 
 /** Reads the pipeline's settings from the environment once, failing loudly on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
-  const parsed = Env.safeParse(
+  const parsed = PipelineSettings.safeParse(
     Object.fromEntries(Object.entries(env).filter(([, value]) => value !== "")),
   );
   if (!parsed.success) {

@@ -54,7 +54,8 @@ function installWasmShim(): void {
 
 async function readObject(bucket: R2Bucket, key: string): Promise<ArrayBuffer> {
   const object = await bucket.get(key);
-  if (!object) throw new Error(`R2 object ${key} is missing: upload the model (README, "Deploy")`);
+  if (!object)
+    throw new Error(`R2 object ${key} is missing: upload the model (docs/deployment.md)`);
   return object.arrayBuffer();
 }
 

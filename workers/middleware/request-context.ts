@@ -2,10 +2,11 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context.ts";
 import { parseEnv } from "../env.ts";
 import { errorBody } from "../errors.ts";
+import { createServices } from "../services/request-services.ts";
 
 /**
- * Gives every request an id (echoed as X-Request-Id), a timings record and the
- * validated environment, and logs one JSON line per request with its timings.
+ * Gives every request an id (echoed as X-Request-Id), a timings record, the
+ * validated environment and the services built from it (request-services.ts), and logs one JSON line per request with its timings.
  */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {
@@ -15,7 +16,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     c.set("timings", {});
     try {
       try {
-        c.set("env", parseEnv(c.env));
+        const env = parseEnv(c.env);
+        c.set("env", env);
+        c.set("services", createServices(env));
       } catch (cause) {
         const issues = (cause as { issues?: { message: string }[] }).issues ?? [];
         const message = `the Worker is misconfigured: ${issues.map((i) => i.message).join("; ")}`;

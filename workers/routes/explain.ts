@@ -76,7 +76,7 @@ export const explainRoutes = apiRoutes()
     const database = openDatabase(env);
     let plan: Awaited<ReturnType<typeof planExplanation>>;
     try {
-      plan = await planExplanation(database.db, env, userId, movieId);
+      plan = await planExplanation(database.db, c.get("services"), userId, movieId);
     } catch (error) {
       c.executionCtx.waitUntil(database.close());
       throw error;

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { chromaClient } from "../../core/vector/movies-collection.ts";
 import { errors, json } from "../openapi.ts";
 import { Health } from "../schemas.ts";
-import { openPool, openSql } from "../services/postgres.ts";
+import { openPool } from "../services/postgres.ts";
 import { wasmMemoryBytes } from "../services/query-embedder.ts";
 import { apiRoutes } from "../validation.ts";
 
@@ -41,17 +40,17 @@ const healthRoute = createRoute({
 
 /** GET /api/health: each dependency's state; 503 when any is down. */
 export const health = apiRoutes().openapi(healthRoute, async (c) => {
-  const env = c.get("env");
+  const { env, sql, chroma: chromaServer } = c.get("services");
   const pool = openPool(env);
   const [postgres, chroma, model] = await Promise.all([
     // Both ways the Worker reaches Postgres: HTTP queries (search) and a WebSocket session (the rest).
     check(() =>
       Promise.all([
-        openSql(env).query("select 1", []).catch(failedOver("HTTP")),
+        sql.query("select 1", []).catch(failedOver("HTTP")),
         pool.query("select 1").catch(failedOver("WebSocket")),
       ]),
     ),
-    check(() => chromaClient(env.CHROMA_URL, env.CHROMA_TOKEN).heartbeat()),
+    check(() => chromaServer.heartbeat()),
     check(async () => {
       const head = await env.MODELS.head(`${env.MODEL_PREFIX}/model_int8.onnx`);
       if (!head) throw new Error("model file missing in R2");

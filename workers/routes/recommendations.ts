@@ -31,13 +31,13 @@ export const recommendationsRoutes = $(apiRoutes().use(requireUser()))
     const started = Date.now();
     const { limit } = c.req.valid("query");
     const { results, degraded } = await timed(c.get("timings"), "recommend", () =>
-      recommendFor(c.get("db"), c.get("env"), c.get("userId"), limit),
+      recommendFor(c.get("db"), c.get("services"), c.get("userId"), limit),
     );
     const prefetch = c.get("env").EXPLAIN_PREFETCH;
     if (prefetch > 0 && results.length > 0)
       c.executionCtx.waitUntil(
         prefetchExplanations(
-          c.get("env"),
+          c.get("services"),
           c.get("userId"),
           results.slice(0, prefetch).map((r) => r.movieId),
         ),

@@ -100,7 +100,7 @@ export const search = apiRoutes().openapi(searchRoute, async (c) => {
       yearTo: input.yearTo,
     },
     {
-      env: c.get("env"),
+      services: c.get("services"),
       timings: c.get("timings"),
       client: c.req.header("cf-connecting-ip") ?? "unknown",
       waitUntil: (p) => c.executionCtx.waitUntil(p),

@@ -9,8 +9,9 @@ import {
 import { passagesCollection, queryPassages } from "../../core/vector/passages.ts";
 import type { WorkerEnv } from "../env.ts";
 import type { DenseHit, VectorDetails } from "./hybrid-search.ts";
+import type { Services } from "./request-services.ts";
 
-interface Collections {
+export interface Collections {
   /** Whole-text vectors, id = movieId: recommendations, explanations, ids-scoped search. */
   movies: Collection;
   /** Whole-text and passage entries: what a search asks (core/vector/passages.ts). */
@@ -37,38 +38,36 @@ export function collectionsFor(env: WorkerEnv): Promise<Collections> {
   return collections;
 }
 
-/** The whole-text collection (recommendations and explanations read it). */
-export async function collectionFor(env: WorkerEnv): Promise<Collection> {
-  return (await collectionsFor(env)).movies;
-}
-
 /**
  * Nearest movies to a query vector: by their passages and whole texts, or
  * within a metadata filter; among given ids, by whole texts (an ids scope
  * names movies, and the movies collection is keyed by them).
  */
 export async function denseSearch(
-  env: WorkerEnv,
+  services: Pick<Services, "vectors">,
   vector: ArrayLike<number>,
   limit: number,
   scope?: QueryScope,
 ): Promise<DenseHit[]> {
-  const { movies, passages } = await collectionsFor(env);
+  const { movies, passages } = await services.vectors();
   if (scope?.ids) return queryMovies(movies, vector, limit, scope);
   return queryPassages(passages, vector, limit, scope?.where);
 }
 
 /** The whole-text vector of a movie, or undefined when Chroma has none. */
-export async function movieVector(env: WorkerEnv, movieId: number): Promise<number[] | undefined> {
-  const { movies } = await collectionsFor(env);
+export async function movieVector(
+  services: Pick<Services, "vectors">,
+  movieId: number,
+): Promise<number[] | undefined> {
+  const { movies } = await services.vectors();
   const got = await movies.get({ ids: [String(movieId)], include: ["embeddings"] });
   return got.embeddings[0] ?? undefined;
 }
 
 /** Title, year and genres from the vectors' metadata, for when Postgres is down. */
 export async function vectorDetails(
-  env: WorkerEnv,
+  services: Pick<Services, "vectors">,
   ids: number[],
 ): Promise<Map<number, VectorDetails>> {
-  return vectorMovieDetails((await collectionsFor(env)).movies, ids);
+  return vectorMovieDetails((await services.vectors()).movies, ids);
 }

@@ -8,10 +8,9 @@ import {
   type UserRating,
 } from "../../core/recs/recommend.ts";
 import { similarityAt } from "../../core/vector/movies-collection.ts";
-import type { WorkerEnv } from "../env.ts";
 import type { Db } from "./database.ts";
-import { collectionFor } from "./dense-search.ts";
 import { type MovieSummary, movieSummaryColumns } from "./movie-summary.ts";
+import type { Services } from "./request-services.ts";
 
 export interface RecommendationResult extends MovieSummary {
   score: number;
@@ -29,7 +28,7 @@ export async function userRatings(db: Db, userId: number): Promise<UserRating[]>
 }
 
 /** Postgres for the collaborative and popularity signals, Chroma for the content signal. */
-function workerSources(db: Db, env: WorkerEnv): RecSources {
+function workerSources(db: Db, services: Services): RecSources {
   return {
     neighbors: (seedIds) =>
       db
@@ -41,12 +40,12 @@ function workerSources(db: Db, env: WorkerEnv): RecSources {
         .from(movieNeighbors)
         .where(inArray(movieNeighbors.movieId, seedIds)),
     embeddings: async (ids) => {
-      const collection = await collectionFor(env);
+      const collection = (await services.vectors()).movies;
       const got = await collection.get({ ids: ids.map(String), include: ["embeddings"] });
       return new Map(got.ids.map((id, i) => [Number(id), got.embeddings[i] ?? []]));
     },
     nearest: async (vector, n) => {
-      const collection = await collectionFor(env);
+      const collection = (await services.vectors()).movies;
       const result = await collection.query({
         queryEmbeddings: [Array.from(vector)],
         nResults: n,
@@ -75,12 +74,12 @@ function workerSources(db: Db, env: WorkerEnv): RecSources {
  */
 export async function recommendFor(
   db: Db,
-  env: WorkerEnv,
+  services: Services,
   userId: number,
   limit: number,
 ): Promise<{ results: RecommendationResult[]; degraded: Signal[] }> {
   const history = await userRatings(db, userId);
-  const { items, degraded } = await recommend(history, workerSources(db, env), { limit });
+  const { items, degraded } = await recommend(history, workerSources(db, services), { limit });
   const yourRating = new Map(history.map((r) => [r.movieId, r.rating]));
   const ids = [...new Set(items.flatMap((r: Recommendation) => [r.movieId, ...r.because]))];
   const details =

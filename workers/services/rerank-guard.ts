@@ -1,5 +1,6 @@
 import { sha256Hex } from "../../core/catalog-text.ts";
 import type { WorkerEnv } from "../env.ts";
+import type { Claude } from "./claude.ts";
 import type { SearchResult } from "./hybrid-search.ts";
 import { ANONYMOUS, reserveModelCalls } from "./model-budget.ts";
 import type { Queryable } from "./queryable.ts";
@@ -40,6 +41,7 @@ async function reuseKey(query: string, candidates: SearchResult[]): Promise<Requ
 export async function guardedRerank(
   query: string,
   results: SearchResult[],
+  claude: Claude,
   deps: {
     env: WorkerEnv;
     db: Queryable;
@@ -67,15 +69,9 @@ export async function guardedRerank(
     env.RERANK_HOURLY_BUDGET,
   );
   if (!reservation.granted) return { results, by: "hourly-budget" };
-  const apiKey = env.ANTHROPIC_API_KEY as string;
   let ranking: number[];
   try {
-    ranking = await rankWithClaude(query, results, {
-      apiKey,
-      baseURL: env.ANTHROPIC_BASE_URL,
-      model: env.ANTHROPIC_MODEL,
-      budgetMs: env.RERANK_BUDGET_MS,
-    });
+    ranking = await rankWithClaude(query, results, claude, env.RERANK_BUDGET_MS);
   } catch (error) {
     // The call was made (or timed out mid-way): it stays counted.
     console.warn(JSON.stringify({ degraded: "rerank", error: String(error) }));

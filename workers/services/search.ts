@@ -1,5 +1,4 @@
 import { modelLabel } from "../../core/embedding/model.ts";
-import type { WorkerEnv } from "../env.ts";
 import { denseSearch, movieVector, vectorDetails } from "./dense-search.ts";
 import { cachedEmbedding } from "./embedding-cache.ts";
 import {
@@ -9,8 +8,8 @@ import {
   type SearchOutput,
 } from "./hybrid-search.ts";
 import { likeVector } from "./like-query.ts";
-import { openSql } from "./postgres.ts";
 import { queryEmbedder } from "./query-embedder.ts";
+import type { Services } from "./request-services.ts";
 import { isTasteQuery } from "./rerank.ts";
 import { guardedRerank } from "./rerank-guard.ts";
 import { allMoviesMatching, resolveTitle, searchPage } from "./search-page.ts";
@@ -20,7 +19,7 @@ import { timed } from "./timed.ts";
 const VECTOR_BUDGET_MS = 1_500;
 
 interface Runtime {
-  env: WorkerEnv;
+  services: Services;
   timings: Record<string, number>;
   /** Who is asking, for per-client limits: the client's address at Cloudflare's edge. */
   client: string;
@@ -45,7 +44,7 @@ async function withBudget<T>(promise: Promise<T>, ms: number, what: string): Pro
  * queries over Neon's HTTP endpoint) and the in-Worker embedder.
  */
 export async function searchMovies(input: SearchInput, rt: Runtime): Promise<SearchOutput> {
-  const postgres = openSql(rt.env);
+  const { env, sql: postgres } = rt.services;
   // Embedded once per request, even when a narrow filter makes the search ask
   // Chroma twice: a search embeds one text, its query or a like query's other words.
   let embedding: Promise<Float32Array> | undefined;
@@ -54,7 +53,7 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
       const { vector } = await cachedEmbedding(
         modelLabel("int8"),
         query,
-        () => queryEmbedder(rt.env.MODELS, rt.env.MODEL_PREFIX),
+        () => queryEmbedder(env.MODELS, env.MODEL_PREFIX),
         rt.waitUntil,
       );
       return vector;
@@ -64,16 +63,16 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
   const retrievers: Retrievers = {
     nearest: async (query, limit, scope) => {
       const vector = await embed(query);
-      return withBudget(denseSearch(rt.env, vector, limit, scope), VECTOR_BUDGET_MS, "Chroma");
+      return withBudget(denseSearch(rt.services, vector, limit, scope), VECTOR_BUDGET_MS, "Chroma");
     },
     similar: async (reference, words, limit) => {
       const [whole, towards] = await Promise.all([
-        withBudget(movieVector(rt.env, reference), VECTOR_BUDGET_MS, "Chroma"),
+        withBudget(movieVector(rt.services, reference), VECTOR_BUDGET_MS, "Chroma"),
         words ? embed(words) : undefined,
       ]);
       if (!whole) throw new Error(`Chroma has no vector for movie ${reference}`);
       return withBudget(
-        denseSearch(rt.env, likeVector(whole, towards), limit),
+        denseSearch(rt.services, likeVector(whole, towards), limit),
         VECTOR_BUDGET_MS,
         "Chroma",
       );
@@ -81,15 +80,16 @@ export async function searchMovies(input: SearchInput, rt: Runtime): Promise<Sea
     resolveTitle: (title) => resolveTitle(postgres, title),
     page: (request) => searchPage(postgres, request),
     allMatching: (filters, max) => allMoviesMatching(postgres, filters, max),
-    vectorDetails: (ids) => withBudget(vectorDetails(rt.env, ids), VECTOR_BUDGET_MS, "Chroma"),
+    vectorDetails: (ids) => withBudget(vectorDetails(rt.services, ids), VECTOR_BUDGET_MS, "Chroma"),
   };
   const output = await hybridSearch(input, retrievers, rt.timings);
-  if (rt.env.ANTHROPIC_API_KEY && isTasteQuery(input.q) && output.results.length > 1) {
+  const { claude } = rt.services;
+  if (claude && isTasteQuery(input.q) && output.results.length > 1) {
     // Only the page's own order changes, so paging stays stable.
     try {
       const outcome = await timed(rt.timings, "rerank", () =>
-        guardedRerank(input.q, output.results, {
-          env: rt.env,
+        guardedRerank(input.q, output.results, claude, {
+          env,
           db: postgres,
           client: rt.client,
           waitUntil: rt.waitUntil,

@@ -10,6 +10,7 @@ import {
   secondsToNextHour,
   settleModelCalls,
 } from "../model-budget.ts";
+import type { Services } from "../request-services.ts";
 import {
   type ClaudeSettings,
   type Generation,
@@ -99,14 +100,8 @@ function present(draft: ExplanationDraft, context: ExplainContext): Stored {
   };
 }
 
-export function claudeSettings(env: WorkerEnv): ClaudeSettings | undefined {
-  if (!env.ANTHROPIC_API_KEY) return undefined;
-  return {
-    apiKey: env.ANTHROPIC_API_KEY,
-    baseURL: env.ANTHROPIC_BASE_URL,
-    model: env.ANTHROPIC_MODEL,
-    timeoutMs: env.EXPLAIN_TIMEOUT_MS,
-  };
+function claudeSettings({ claude, env }: Services): ClaudeSettings | undefined {
+  return claude ? { ...claude, timeoutMs: env.EXPLAIN_TIMEOUT_MS } : undefined;
 }
 
 export type ExplainPlan =
@@ -128,10 +123,11 @@ const PlanState = z.object({
  */
 export async function planExplanation(
   db: Db,
-  env: WorkerEnv,
+  services: Services,
   userId: number,
   movieId: number,
 ): Promise<ExplainPlan> {
+  const { env } = services;
   const result = await db.execute(sql`
     with u as (
       select coalesce((select ${users.ratingsVersion} from ${users} where ${users.id} = ${userId}), 0) as v,
@@ -156,7 +152,7 @@ export async function planExplanation(
   if (state.cached && !state.cached.expired)
     return { kind: "cached", explanation: fromRow(movieId, state.cached) };
 
-  const claude = claudeSettings(env);
+  const claude = claudeSettings(services);
   // Only model calls cost money; the deterministic explainer is not limited.
   // Fails fast when a generation's calls cannot fit; the reservation itself
   // (generateOnce) is what holds under concurrency.
@@ -169,7 +165,7 @@ export async function planExplanation(
     ratingsVersion: state.ratingsVersion,
     userExists: state.userExists,
   };
-  return { kind: "generate", run: (hooks) => generateOnce(db, env, key, claude, hooks) };
+  return { kind: "generate", run: (hooks) => generateOnce(db, services, key, claude, hooks) };
 }
 
 interface ExplanationKey {
@@ -197,11 +193,12 @@ const WAIT_POLL_MS = 150;
  */
 async function generateOnce(
   db: Db,
-  env: WorkerEnv,
+  services: Services,
   key: ExplanationKey,
   claude: ClaudeSettings | undefined,
   hooks: GenerationHooks = {},
 ): Promise<Explanation> {
+  const { env } = services;
   const { userId, movieId, ratingsVersion } = key;
   const lease: LeaseKey = { userId, movieId, ratingsVersion, promptVersion: PROMPT_VERSION };
   const client = db.$client;
@@ -212,7 +209,7 @@ async function generateOnce(
     timings[name] = now - mark;
     mark = now;
   };
-  const context = await retrieveContext(db, env, userId, movieId);
+  const context = await retrieveContext(db, services, userId, movieId);
   lap("retrieve");
   const holder = crypto.randomUUID();
   const leaseMs = env.EXPLAIN_TIMEOUT_MS * MAX_ATTEMPTS + 10_000;

@@ -1,4 +1,5 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
+import type { Claude } from "../claude.ts";
 import { ExplanationDraft } from "./draft.ts";
 import { deterministicExplanation } from "./fallback.ts";
 import { checkGrounding } from "./grounding.ts";
@@ -16,13 +17,8 @@ export const DETERMINISTIC_MODEL = "deterministic";
 /** One attempt plus one regeneration with the violations named; then the deterministic explainer. */
 export const MAX_ATTEMPTS = 2;
 
-export interface ClaudeSettings {
-  apiKey: string;
-  baseURL?: string | undefined;
-  model: string;
-  /** Per request, before the SDK's own retries on 429 / 5xx. */
-  timeoutMs: number;
-}
+/** Claude, and how long one Messages API request may take (before the SDK's own retries on 429 / 5xx). */
+export type ClaudeSettings = Claude & { timeoutMs: number };
 
 export interface GenerationHooks {
   /** Each new sentence of the explanation once it is complete and passed the checks. */
@@ -127,11 +123,7 @@ export async function generateExplanation(
   };
   if (!claude) return finish(fallback(context, 0, rejected, usage));
 
-  const client = new Anthropic({
-    apiKey: claude.apiKey,
-    ...(claude.baseURL ? { baseURL: claude.baseURL } : {}),
-    timeout: claude.timeoutMs,
-  });
+  const { client } = claude;
   const messages: Anthropic.MessageParam[] = [{ role: "user", content: contextBlocks(context) }];
   let calls = 0;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -178,7 +170,7 @@ export async function generateExplanation(
         message = await stream.finalMessage();
         await checking;
       } else {
-        message = await client.messages.create(params);
+        message = await client.messages.create(params, { timeout: claude.timeoutMs });
       }
     } catch (error) {
       // The SDK already retried 429 / 5xx; the user still gets an answer.

@@ -1,6 +1,6 @@
-import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import { openDatabase } from "../database.ts";
+import type { Services } from "../request-services.ts";
 import { planExplanation } from "./explain.ts";
 
 /** Generations at once in the background: the model's concurrency is the user's quota too. */
@@ -13,7 +13,7 @@ const PREFETCH_CONCURRENCY = 2;
  * stops the prefetch.
  */
 export async function prefetchExplanations(
-  env: WorkerEnv,
+  services: Services,
   userId: number,
   movieIds: number[],
 ): Promise<void> {
@@ -21,11 +21,11 @@ export async function prefetchExplanations(
   let stopped = false;
   // Each worker has its own pool, so one's slow model call never queues the other's queries.
   const worker = async () => {
-    const database = openDatabase(env);
+    const database = openDatabase(services.env);
     try {
       for (let id = queue.shift(); id !== undefined && !stopped; id = queue.shift()) {
         try {
-          const plan = await planExplanation(database.db, env, userId, id);
+          const plan = await planExplanation(database.db, services, userId, id);
           if (plan.kind === "generate") await plan.run();
         } catch (error) {
           if (error instanceof ApiError && error.code === "RATE_LIMITED") stopped = true;

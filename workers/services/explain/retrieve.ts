@@ -2,14 +2,14 @@ import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
 import { movies, ratings, TITLE_ACCENTED, TITLE_PLAIN } from "../../../core/db/schema.ts";
 import { LIKE_THRESHOLD } from "../../../core/recs/item-item.ts";
 import { similarityAt } from "../../../core/vector/movies-collection.ts";
-import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
 import type { Db } from "../database.ts";
 
 /** Reads only: the request pool or the transaction that holds the single-flight lock. */
 export type Reader = Pick<Db, "select">;
 
-import { collectionFor, movieVector } from "../dense-search.ts";
+import { movieVector } from "../dense-search.ts";
+import type { Services } from "../request-services.ts";
 import type { ExplainContext, LikedMovie, MovieFacts } from "./types.ts";
 
 /** Liked movies passed to the model: enough to choose from, few enough to stay focused. */
@@ -30,10 +30,10 @@ const factColumns = {
 };
 
 /** How close each liked movie is to the target (cosine), for the closest 50. */
-async function likedSimilarity(env: WorkerEnv, vector: number[], likedIds: number[]) {
+async function likedSimilarity(services: Services, vector: number[], likedIds: number[]) {
   const similarity = new Map<number, number>();
   if (likedIds.length === 0) return similarity;
-  const collection = await collectionFor(env);
+  const collection = (await services.vectors()).movies;
   const result = await collection.query({
     queryEmbeddings: [vector],
     ids: likedIds.map(String),
@@ -47,8 +47,8 @@ async function likedSimilarity(env: WorkerEnv, vector: number[], likedIds: numbe
 }
 
 /** The target's nearest catalog neighbours, with their facts from Postgres. */
-async function nearestFacts(db: Reader, env: WorkerEnv, vector: number[], targetId: number) {
-  const collection = await collectionFor(env);
+async function nearestFacts(db: Reader, services: Services, vector: number[], targetId: number) {
+  const collection = (await services.vectors()).movies;
   const near = await collection.query({
     queryEmbeddings: [vector],
     nResults: NEIGHBORS_IN_CONTEXT + 1,
@@ -95,7 +95,7 @@ function relate(target: MovieFacts, movie: MovieFacts, rating: number, similarit
  */
 export async function retrieveContext(
   db: Reader,
-  env: WorkerEnv,
+  services: Services,
   userId: number,
   targetId: number,
 ): Promise<ExplainContext> {
@@ -131,7 +131,7 @@ export async function retrieveContext(
             ),
           ),
       ),
-    movieVector(env, targetId).catch(withoutVectors(undefined)),
+    movieVector(services, targetId).catch(withoutVectors(undefined)),
   ]);
   const targetRow = rows.find((r) => r.rating === null);
   if (!targetRow) throw new ApiError("NOT_FOUND", `movie ${targetId} does not exist`);
@@ -142,11 +142,11 @@ export async function retrieveContext(
   const [similarity, neighbors] = vector
     ? await Promise.all([
         likedSimilarity(
-          env,
+          services,
           vector,
           liked.map((r) => r.movieId),
         ).catch(withoutVectors(new Map<number, number>())),
-        nearestFacts(db, env, vector, targetId).catch(withoutVectors([] as MovieFacts[])),
+        nearestFacts(db, services, vector, targetId).catch(withoutVectors([] as MovieFacts[])),
       ])
     : [new Map<number, number>(), [] as MovieFacts[]];
   const ranked = liked

@@ -105,3 +105,4 @@ export const WorkerSettings = z.object({
       "Local only: host:port of the proxy standing in for Neon's WebSocket and HTTP endpoints (scripts/lib/neon-proxy.ts).",
     ),
 });
+export type WorkerSettings = z.infer<typeof WorkerSettings>;

@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { WorkerEnv } from "../env.ts";
+import type { WorkerSettings } from "../settings.ts";
 
 /** Claude as this deployment configures it: one SDK client and the model to ask. */
 export interface Claude {
@@ -12,7 +12,9 @@ export interface Claude {
  * share it; each call sets its own timeout and retries), or null without
  * ANTHROPIC_API_KEY: no model calls at all.
  */
-export function claudeFor(env: WorkerEnv): Claude | null {
+export function claudeFor(
+  env: Pick<WorkerSettings, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "ANTHROPIC_MODEL">,
+): Claude | null {
   if (!env.ANTHROPIC_API_KEY) return null;
   return {
     client: new Anthropic({

@@ -42,18 +42,3 @@ export function parseMovieLensTitle(raw: string): ParsedTitle {
   const title = restoreArticle(rest) || raw.trim();
   return { title, year, alternateTitles: alternates.filter((a) => a && a !== title) };
 }
-
-/**
- * A key for joining titles across sources: lower case, no accents, no leading
- * article, letters and digits only. "The Lord of the Rings: The Return of the
- * King" and "Lord of the Rings: The Return of the King, The" get the same key.
- */
-export function titleKey(title: string): string {
-  return restoreArticle(title)
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase()
-    .replace(/&/g, " and ")
-    .replace(/^(the|a|an)\s+/, "")
-    .replace(/[^\p{L}\p{N}]+/gu, "");
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { normalizeTitle } from "../../core/normalize.ts";
 import { checkGrounding } from "../../workers/services/explain/grounding.ts";
-import { normalizeTitle, splitSentences } from "../../workers/services/explain/sentences.ts";
+import { splitSentences } from "../../workers/services/explain/sentences.ts";
 import { titleCandidates } from "../../workers/services/explain/title-candidates.ts";
 import type {
   ExplainContext,

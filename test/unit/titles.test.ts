@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseMovieLensTitle, restoreArticle, titleKey } from "../../core/titles.ts";
+import { normalizeTitle, titleKey } from "../../core/normalize.ts";
+import { parseMovieLensTitle, restoreArticle } from "../../core/titles.ts";
 
 describe("parseMovieLensTitle", () => {
   it.each([
@@ -47,5 +48,17 @@ describe("titleKey", () => {
       titleKey("Harry Potter and the Goblet of Fire"),
     );
     expect(titleKey("Up")).not.toBe(titleKey("Upside Down"));
+  });
+
+  it("is the explanation checks' title form without its spaces: one rule for both", () => {
+    for (const title of [
+      "Monsters, Inc.",
+      "Matrix, The",
+      "Se7en's",
+      "Amélie (2001)",
+      "Léon: The Professional",
+    ])
+      expect(titleKey(title)).toBe(normalizeTitle(title).replaceAll(" ", ""));
+    expect(titleKey("Monsters, Inc.")).toBe("monstersinc");
   });
 });

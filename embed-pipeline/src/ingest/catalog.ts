@@ -1,6 +1,7 @@
 import { buildEmbeddingText, contentHash } from "../../../core/catalog-text.ts";
 import type { NewMovie, NewRating } from "../../../core/db/schema.ts";
-import { parseMovieLensTitle, titleKey } from "../../../core/titles.ts";
+import { titleKey } from "../../../core/normalize.ts";
+import { parseMovieLensTitle } from "../../../core/titles.ts";
 import type { RowProblem } from "./csv.ts";
 import type { Sources } from "./sources.ts";
 

@@ -13,18 +13,9 @@
  * Every Violation message is a plain sentence that can be sent back to the
  * model verbatim on a retry.
  */
+import { MASK, normalizeText, normalizeTitle, normalizeWithMap } from "../../../core/normalize.ts";
 import { listOf } from "./english.ts";
-import {
-  MASK,
-  mask,
-  normalizeText,
-  normalizeTitle,
-  normalizeWithMap,
-  occurrences,
-  type Range,
-  type Sentence,
-  splitSentences,
-} from "./sentences.ts";
+import { mask, occurrences, type Range, type Sentence, splitSentences } from "./sentences.ts";
 import {
   CONNECTORS,
   capitalisedRuns,

@@ -162,8 +162,13 @@ export async function retrieveContext(
   return { userId, target, liked: ranked, neighbors };
 }
 
-/** Lower case, accents folded and a trailing parenthetical dropped: movies.title_key's rule. */
-function titleKey(text: string): string {
+/**
+ * movies.title_key's SQL rule (migration 0003: lower case, the accents its
+ * `translate` folds, a trailing parenthetical dropped), mirrored exactly so
+ * a lookup hits the column's index. Not a normaliser of its own: prose is
+ * matched with core/normalize.ts; this only speaks the index's language.
+ */
+function sqlTitleKey(text: string): string {
   let out = "";
   for (const ch of text.toLowerCase()) {
     const i = TITLE_ACCENTED.indexOf(ch);
@@ -181,7 +186,7 @@ function titleKey(text: string): string {
 export async function catalogTitlesAmong(db: Reader, candidates: string[]): Promise<Set<string>> {
   if (candidates.length === 0) return new Set();
   const lowered = [...new Set(candidates.map((c) => c.toLowerCase()))];
-  const keys = (c: string) => [titleKey(c), `the ${titleKey(c)}`];
+  const keys = (c: string) => [sqlTitleKey(c), `the ${sqlTitleKey(c)}`];
   const rows = await db
     .select({ key: movies.titleKey })
     .from(movies)

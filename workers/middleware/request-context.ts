@@ -6,7 +6,8 @@ import { createServices } from "../services/request-services.ts";
 
 /**
  * Gives every request an id (echoed as X-Request-Id), a timings record, the
- * validated environment and the services built from it (request-services.ts), and logs one JSON line per request with its timings.
+ * validated environment and the services built from it (request-services.ts),
+ * and logs one JSON line per request with its timings.
  */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async function requestContext(c, next) {

@@ -1,7 +1,9 @@
+import type { z } from "zod";
 import { overviewPassages } from "../../core/catalog-text.ts";
 import type { QueryScope } from "../../core/vector/movies-collection.ts";
 import type { PassageHit } from "../../core/vector/passages.ts";
 import { ApiError } from "../errors.ts";
+import type { LikeReference as LikeReferenceSchema } from "../schemas.ts";
 import { nearestWithin, OVERFETCH, overfetchMissed } from "./filtered-dense.ts";
 import { type MatchSource, rrfScore } from "./fusion.ts";
 import { type LikeQuery, parseLike } from "./like-query.ts";
@@ -32,14 +34,8 @@ export const MIN_DENSE_SIMILARITY = 0.33;
 /** A movie found by vector similarity, with the overview passage that matched best (if one did). */
 export type DenseHit = PassageHit;
 
-/** The film a "like" query was taken to mean, as the response names it. */
-export interface LikeReference {
-  movieId: number;
-  title: string;
-  year: number | null;
-  /** The query's words that named it ("like Zodiac"). */
-  from: string;
-}
+/** The film a "like" query was taken to mean, as the response names it (schemas.ts). */
+export type LikeReference = z.infer<typeof LikeReferenceSchema>;
 
 /** The hits close enough to count as matches. */
 const aboveFloor = (hits: DenseHit[]) => hits.filter((h) => h.similarity >= MIN_DENSE_SIMILARITY);

@@ -1,13 +1,9 @@
+import type { z } from "zod";
 import { movies } from "../../core/db/schema.ts";
+import type { MovieSummary as MovieSummarySchema } from "../schemas.ts";
 
-/** What every list of movies shows: search results, recommendations, a movie's page. */
-export interface MovieSummary {
-  movieId: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  overview: string | null;
-}
+/** What every list of movies shows: search results, recommendations, a movie's page (schemas.ts). */
+export type MovieSummary = z.infer<typeof MovieSummarySchema>;
 
 /** The drizzle selection of a MovieSummary. */
 export const movieSummaryColumns = {

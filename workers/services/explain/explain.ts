@@ -3,6 +3,7 @@ import { z } from "zod";
 import { aiExplanations, movies, users } from "../../../core/db/schema.ts";
 import type { WorkerEnv } from "../../env.ts";
 import { ApiError } from "../../errors.ts";
+import type { ExplanationBody } from "../../schemas.ts";
 import type { Db } from "../database.ts";
 import {
   type Reservation,
@@ -21,18 +22,10 @@ import {
 import { acquireLease, type LeaseKey, leaseHeld, releaseLease } from "./lease.ts";
 import { PROMPT_VERSION } from "./prompt.ts";
 import { catalogTitlesAmong, retrieveContext } from "./retrieve.ts";
-import type { Confidence, ExplainContext, ExplanationDraft } from "./types.ts";
+import type { ExplainContext, ExplanationDraft } from "./types.ts";
 
-/** What the API returns, and (without source) what the cache stores. */
-export interface Explanation {
-  movieId: number;
-  explanation: string;
-  confidence: Confidence;
-  evidence: { movieId: number; title: string; yourRating: number; why: string }[];
-  source: "claude" | "cache" | "fallback";
-  model: string;
-  generatedAt: string;
-}
+/** What the API returns (its schema in schemas.ts), and (without source) what the cache stores. */
+export type Explanation = ExplanationBody;
 
 type Stored = Pick<Explanation, "explanation" | "confidence" | "evidence">;
 

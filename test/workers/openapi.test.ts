@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ErrorBody } from "../../workers/schemas.ts";
+import { checkContract } from "./contract.ts";
 import { request } from "./helpers.ts";
 
 interface Operation {
@@ -95,5 +96,40 @@ describe("the OpenAPI document (/api/openapi.json)", () => {
     const response = await request("/api/nothing-here");
     expect(response.status).toBe(404);
     expect(ErrorBody.parse(await response.json()).error.code).toBe("NOT_FOUND");
+  });
+
+  it("fails a test whose response breaks its route's schema", async () => {
+    const movie = {
+      movieId: 1,
+      title: "Toy Story",
+      year: 1995,
+      genres: ["Animation"],
+      overview: null,
+      director: null,
+      topCast: [],
+      tags: [],
+      tmdbId: null,
+      imdbId: null,
+    };
+    const reply = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { "content-type": "application/json" },
+      });
+    await expect(checkContract("GET", "/api/movies/1", reply(movie))).resolves.toBeUndefined();
+    // A field the schema does not declare, one it declares missing, a wrong type, an undeclared status.
+    await expect(
+      checkContract("GET", "/api/movies/1", reply({ ...movie, rating: 5 })),
+    ).rejects.toThrow(/does not declare/);
+    const { tags: _, ...withoutTags } = movie;
+    await expect(checkContract("GET", "/api/movies/1", reply(withoutTags))).rejects.toThrow(
+      /breaks its schema/,
+    );
+    await expect(
+      checkContract("GET", "/api/movies/1", reply({ ...movie, year: "1995" })),
+    ).rejects.toThrow(/breaks its schema/);
+    await expect(checkContract("GET", "/api/movies/1", reply(movie, 418))).rejects.toThrow(
+      /status not declared/,
+    );
   });
 });

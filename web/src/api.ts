@@ -94,8 +94,7 @@ async function toApiError(response: Response): Promise<ApiError> {
 
 /**
  * Awaits a client call: the body its route declares for 200, or an ApiError
- * (the API's error body, or a network failure). The token, when given, is
- * sent as `Authorization: Bearer`.
+ * (the API's error body, or a network failure; an abort is passed through).
  */
 async function ok<R extends ClientResponse<unknown, number, "json">>(
   call: Promise<R>,
@@ -112,7 +111,7 @@ async function ok<R extends ClientResponse<unknown, number, "json">>(
   return (await response.json()) as R extends ClientResponse<infer T, 200, "json"> ? T : never;
 }
 
-/** Per-call options: the user's token and the caller's abort signal. */
+/** Per-call options: the user's token as `Authorization: Bearer`, and the caller's abort signal. */
 function options(token?: string, signal?: AbortSignal): ClientRequestOptions {
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   return { headers, init: signal ? { signal } : {} };

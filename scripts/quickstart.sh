@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # onnxruntime-node fetches its CUDA provider from NuGet during install, which
-# fails offline; CPU is the default, GPUs opt in (README, "GPU").
+# fails offline; CPU is the default, GPUs opt in (docs/gpu.md).
 ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}" npm install --no-audit --no-fund
 npm start

@@ -7,6 +7,11 @@ export function json<T extends ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } } as const;
 }
 
+/** A required JSON request body of `schema` (the route adds jsonBody() to insist on its Content-Type). */
+export function jsonRequest<T extends ZodType>(schema: T) {
+  return { required: true, content: { "application/json": { schema } } } as const;
+}
+
 const ERROR_DESCRIPTION: Record<ErrorCode, string> = {
   BAD_REQUEST: "A parameter or the body is invalid; the message names it.",
   UNAUTHORIZED: "No valid bearer token.",

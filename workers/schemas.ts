@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ERROR_STATUS } from "./errors.ts";
+import { ExplanationDraft } from "./services/explain/draft.ts";
 
 /**
  * The API's response bodies, one schema each. The routes declare them
@@ -53,11 +54,8 @@ export const SearchFilters = z
   })
   .openapi("SearchFilters");
 
-export const LikeReference = z
-  .object({
-    movieId: z.number().int(),
-    title: z.string(),
-    year: z.number().int().nullable(),
+export const LikeReference = MovieSummary.pick({ movieId: true, title: true, year: true })
+  .extend({
     from: z.string().openapi({ description: 'The query\'s words that named it ("like Zodiac").' }),
   })
   .openapi("LikeReference", { description: 'The film a "like <film>" query was taken to mean.' });
@@ -109,26 +107,24 @@ export const RatingDeleted = z
 export const RatingsPage = z
   .object({
     ratings: z.array(
-      z.object({
-        movieId: z.number().int(),
-        title: z.string(),
-        year: z.number().int().nullable(),
-        genres: z.array(z.string()),
-        rating: z.number(),
-        ratedAt: z.string(),
-      }),
+      Rating.extend(MovieSummary.pick({ title: true, year: true, genres: true }).shape),
     ),
     total: z.number().int(),
     ratingsVersion: z.number().int(),
   })
   .openapi("RatingsPage");
 
+/** One of the user's rated films, as recommendations and explanations cite it. */
+const RatedByYou = z.object({
+  movieId: z.number().int(),
+  title: z.string(),
+  yourRating: z.number(),
+});
+
 export const Recommendation = MovieSummary.extend({
   score: z.number(),
   signals: z.array(z.enum(["collaborative", "content", "popular"])),
-  because: z.array(
-    z.object({ movieId: z.number().int(), title: z.string(), yourRating: z.number() }),
-  ),
+  because: z.array(RatedByYou),
 }).openapi("Recommendation");
 
 export const Recommendations = z
@@ -143,15 +139,8 @@ export const Explanation = z
   .object({
     movieId: z.number().int(),
     explanation: z.string(),
-    confidence: z.enum(["high", "medium", "low"]),
-    evidence: z.array(
-      z.object({
-        movieId: z.number().int(),
-        title: z.string(),
-        yourRating: z.number(),
-        why: z.string(),
-      }),
-    ),
+    confidence: ExplanationDraft.shape.confidence,
+    evidence: z.array(RatedByYou.extend({ why: z.string() })),
     source: z.enum(["claude", "cache", "fallback"]),
     model: z.string(),
     generatedAt: z.string(),

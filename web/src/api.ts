@@ -92,6 +92,16 @@ async function toApiError(response: Response): Promise<ApiError> {
   });
 }
 
+/** Awaits a request; a failure to reach the server becomes a NETWORK ApiError, an abort passes through. */
+async function reach<R>(request: Promise<R>, signal?: AbortSignal): Promise<R> {
+  try {
+    return await request;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError("NETWORK", "Could not reach the server. Check your connection.");
+  }
+}
+
 /**
  * Awaits a client call: the body its route declares for 200, or an ApiError
  * (the API's error body, or a network failure; an abort is passed through).
@@ -100,13 +110,7 @@ async function ok<R extends ClientResponse<unknown, number, "json">>(
   call: Promise<R>,
   signal?: AbortSignal,
 ): Promise<R extends ClientResponse<infer T, 200, "json"> ? T : never> {
-  let response: R;
-  try {
-    response = await call;
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError("NETWORK", "Could not reach the server. Check your connection.");
-  }
+  const response = await reach(call, signal);
   if (!response.ok) throw await toApiError(response as unknown as Response);
   return (await response.json()) as R extends ClientResponse<infer T, 200, "json"> ? T : never;
 }
@@ -201,16 +205,13 @@ export async function* streamExplanation(
   const path = api.recommendations[":movieId"].explain.$path({
     param: { movieId: String(movieId) },
   });
-  let response: Response;
-  try {
-    response = await fetch(path, {
+  const response = await reach(
+    fetch(path, {
       headers: { Accept: "text/event-stream", Authorization: `Bearer ${token}` },
       signal,
-    });
-  } catch (error) {
-    if (signal.aborted) throw error;
-    throw new ApiError("NETWORK", "Could not reach the server. Check your connection.");
-  }
+    }),
+    signal,
+  );
   if (!response.ok) throw await toApiError(response);
   if (!response.body) throw new ApiError("STREAM", "The explanation arrived empty.");
   for await (const { event, data } of readSse(response.body)) {

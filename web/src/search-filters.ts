@@ -1,8 +1,6 @@
 import { MAX_QUERY_LENGTH } from "../../core/search-limits.ts";
 import type { AppliedFilter, LikeReference } from "./api.ts";
 
-export { MAX_QUERY_LENGTH };
-
 /** Filters sent as parameters: genre (repeatable), yearFrom, yearTo. */
 export interface ExplicitFilters {
   genres: string[];

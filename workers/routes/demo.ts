@@ -4,7 +4,7 @@ import { z } from "zod";
 import { mintUserToken } from "../../core/auth/user-token.ts";
 import type { AppEnv } from "../context.ts";
 import { ApiError } from "../errors.ts";
-import { errors, json } from "../openapi.ts";
+import { errors, json, jsonRequest } from "../openapi.ts";
 import { Session } from "../schemas.ts";
 import { apiRoutes, jsonBody, MAX_ID } from "../validation.ts";
 
@@ -32,7 +32,7 @@ const sessionRoute = createRoute({
   summary: "Demo sign-in: a 12-hour token for any MovieLens user (DEMO_SIGNIN=on only)",
   middleware: [demoSignInOn, jsonBody()] as const,
   request: {
-    body: { required: true, content: { "application/json": { schema: SessionBody } } },
+    body: jsonRequest(SessionBody),
   },
   responses: {
     200: json(Session, "A user token, sent as `Authorization: Bearer <token>`."),

@@ -3,7 +3,7 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { ApiError, errorBody, isUnreachable } from "../errors.ts";
 import { withDatabase } from "../middleware/database.ts";
-import { errors, json, userAuth } from "../openapi.ts";
+import { errors, json, jsonRequest, userAuth } from "../openapi.ts";
 import { Explanation, FeedbackRecorded } from "../schemas.ts";
 import { openDatabase } from "../services/database.ts";
 import { planExplanation } from "../services/explain/explain.ts";
@@ -51,7 +51,7 @@ const feedbackRoute = createRoute({
   middleware: [withDatabase(), jsonBody()] as const,
   request: {
     params: MovieIdParam,
-    body: { required: true, content: { "application/json": { schema: FeedbackBody } } },
+    body: jsonRequest(FeedbackBody),
   },
   responses: {
     200: json(FeedbackRecorded, "Recorded against the latest explanation."),

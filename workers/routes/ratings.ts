@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ApiError } from "../errors.ts";
 import { requireUser } from "../middleware/auth.ts";
 import { withDatabase } from "../middleware/database.ts";
-import { errors, json, userAuth } from "../openapi.ts";
+import { errors, json, jsonRequest, userAuth } from "../openapi.ts";
 import { Rating, RatingDeleted, RatingsPage, RatingWritten } from "../schemas.ts";
 import { deleteRating, getRating, listRatings, putRating } from "../services/ratings.ts";
 import { apiRoutes, jsonBody, MAX_ID, MovieIdParam, wholeNumber } from "../validation.ts";
@@ -56,7 +56,7 @@ const putRoute = createRoute({
   middleware: jsonBody(),
   request: {
     params: MovieIdParam,
-    body: { required: true, content: { "application/json": { schema: RatingBody } } },
+    body: jsonRequest(RatingBody),
   },
   responses: {
     200: json(RatingWritten, "Stored; a changed rating bumps the ratings version."),

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { CommandInput, CommandItem, CommandList, CommandRoot } from "cmdk";
 import { useEffect, useRef, useState } from "react";
+import { MAX_QUERY_LENGTH } from "../../../core/search-limits.ts";
 import { searchMovies } from "../api.ts";
 import { queryKeys } from "../query-keys.ts";
 import {
@@ -8,7 +9,6 @@ import {
   type ExplicitFilters,
   type FilterChip,
   filterChips,
-  MAX_QUERY_LENGTH,
   removeChip,
 } from "../search-filters.ts";
 import { ErrorAlert } from "./ErrorAlert.tsx";

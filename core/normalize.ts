@@ -1,66 +1,19 @@
 /**
  * Text and titles as Marquee compares them: lower case, accents stripped,
- * "&" as "and", punctuation as word breaks. One rule for the explanation
- * checks (which find titles inside prose) and for joining titles across
- * sources at ingest (titleKey), so the two cannot disagree.
+ * "&" as "and", punctuation as word breaks. One rule for joining titles
+ * across sources at ingest (titleKey) and for the explanation checks'
+ * phrase matching.
  */
 
-/**
- * Replaces spans already accounted for (context titles, people, tags) so later
- * scans neither see them nor join words across them. It is neither a letter
- * nor a digit, so it breaks capitalised runs and year matches, and
- * normalisation keeps it as a word of its own that never matches anything.
- */
-export const MASK = "¤";
-
-export interface Normalized {
-  /** Lower case, accents stripped, "&" as "and", words separated by single spaces. */
-  text: string;
-  /** For each UTF-16 unit of `text`, the index in the source it came from. */
-  map: number[];
-}
-
-/**
- * Normalises text and remembers where each character came from, so a match
- * found in the forgiving form ("se7en s" for "Se7en's") can be located, and
- * masked, in the original.
- */
-export function normalizeWithMap(source: string): Normalized {
-  let text = "";
-  const map: number[] = [];
-  let index = 0;
-  for (const ch of source) {
-    const at = index;
-    index += ch.length;
-    const piece =
-      ch === "&"
-        ? " and "
-        : ch === MASK
-          ? MASK
-          : ch
-              .normalize("NFKD")
-              .replace(/\p{M}+/gu, "")
-              .toLowerCase();
-    for (const out of piece) {
-      if (out === MASK || /[\p{L}\p{N}]/u.test(out)) {
-        text += out;
-        for (let k = 0; k < out.length; k++) map.push(at);
-      } else if (text.length > 0 && !text.endsWith(" ")) {
-        text += " ";
-        map.push(at);
-      }
-    }
-  }
-  if (text.endsWith(" ")) {
-    text = text.slice(0, -1);
-    map.pop();
-  }
-  return { text, map };
-}
-
-/** The normalised form of `source` alone. */
+/** The normalised form of `source`: lower case, accents stripped, "&" as "and", words separated by single spaces. */
 export function normalizeText(source: string): string {
-  return normalizeWithMap(source).text;
+  return source
+    .replaceAll("&", " and ")
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 /**

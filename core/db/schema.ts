@@ -17,8 +17,8 @@ import {
 } from "drizzle-orm/pg-core";
 
 /** Accented letters and their plain forms, for title keys (same order). */
-export const TITLE_ACCENTED = "áàâäãåéèêëíìîïóòôöõøúùûüñçýÿ";
-export const TITLE_PLAIN = "aaaaaaeeeeiiiioooooouuuuncyy";
+const TITLE_ACCENTED = "áàâäãåéèêëíìîïóòôöõøúùûüñçýÿ";
+const TITLE_PLAIN = "aaaaaaeeeeiiiioooooouuuuncyy";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 

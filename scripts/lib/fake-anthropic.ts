@@ -527,10 +527,13 @@ function record(
   };
 }
 
-/** A grounded answer: the first one or two liked movies, their ratings and a shared genre. */
+/**
+ * A grounded answer in two sentences, films as placeholders: the first one
+ * or two liked movies, their ratings and a genre the target shares.
+ */
 function validAnswer(context: ExplainContext, retry: boolean): Answer {
   const target = context.target;
-  const title = target?.title ?? "This movie";
+  const it = target ? `[[${target.movieId}]]` : "This movie";
   const used = context.liked.slice(0, 2);
   const targetGenres = target?.genres ?? [];
   const genre =
@@ -539,24 +542,21 @@ function validAnswer(context: ExplainContext, retry: boolean): Answer {
     null;
   let explanation: string;
   if (used.length === 0) {
-    explanation = `${title} fits what you are looking for.`;
+    explanation = `${it} fits what you are looking for.`;
   } else {
-    const gave = used
-      .map((m) => (m.rating ? `${m.title} ${m.rating} stars` : `${m.title} a high rating`))
-      .join(" and ");
+    const gave = used.map((m) => `[[${m.movieId}]] [[${m.movieId}:stars]]`).join(" and ");
     const their = used.length === 1 ? "its" : "their";
     explanation = genre
-      ? `You gave ${gave}; ${title} shares ${their} ${genre.toLowerCase()} streak.`
-      : `You gave ${gave}; ${title} is in a similar vein.`;
+      ? `You gave ${gave}. ${it} shares ${their} ${genre.toLowerCase()} streak.`
+      : `You gave ${gave}. ${it} is in a similar vein.`;
   }
-  const evidence = used.map((m) => {
-    const rated = m.rating ? `You rated it ${m.rating} stars` : "You rated it highly";
-    return {
-      movieId: m.movieId,
-      why:
-        genre && m.genres.includes(genre) ? `${rated}; also ${genre.toLowerCase()}.` : `${rated}.`,
-    };
-  });
+  const evidence = used.map((m) => ({
+    movieId: m.movieId,
+    why:
+      genre && m.genres.includes(genre)
+        ? `You rated it [[${m.movieId}:stars]]; also ${genre.toLowerCase()}.`
+        : `You rated it [[${m.movieId}:stars]].`,
+  }));
   return {
     input: { explanation, confidence: "medium", evidence },
     record: record(context, retry, "valid"),
@@ -582,12 +582,14 @@ function inventTitle(context: ExplainContext, retry: boolean, invented: string):
   };
 }
 
+/** An evidence id and a placeholder outside the context. */
 function inventId(context: ExplainContext, retry: boolean, id: number): Answer {
   const valid = validAnswer(context, retry).input;
   return {
     input: {
       ...valid,
-      evidence: [...valid.evidence, { movieId: id, why: "You rated it 5 stars." }],
+      explanation: `${valid.explanation} It also recalls [[${id}]].`,
+      evidence: [...valid.evidence, { movieId: id, why: "A favourite of yours." }],
     },
     record: record(context, retry, "invented-id", { ids: [id] }),
   };
@@ -604,11 +606,11 @@ function wrongGenre(context: ExplainContext, random: () => number): string {
   return candidates[Math.floor(random() * candidates.length)] ?? "western";
 }
 
-/** explain-wrong-fact: "<title> (<year + 3>) is a western directed by Stanley Kubrick." */
+/** explain-wrong-fact: "[[target]] (<year + 3>) is a western directed by Stanley Kubrick." */
 function wrongFacts(context: ExplainContext, retry: boolean): Answer {
   const valid = validAnswer(context, retry).input;
   const target = context.target;
-  const title = target?.title ?? "This movie";
+  const title = target ? `[[${target.movieId}]]` : "This movie";
   const year = target?.year ? `(${target.year + 3})` : null;
   const genre = wrongGenre(context, () => 0);
   const director = wrongDirector(context, () => 0);
@@ -621,7 +623,14 @@ function wrongFacts(context: ExplainContext, retry: boolean): Answer {
   };
 }
 
-/** explain-mixed: valid 40%, invented title 20%, invented id 20%, one wrong fact 20%. */
+/** Ratings no liked movie has (they are 4 or more), written as the model would. */
+const WRONG_RATINGS = ["1 star", "2 stars", "2.5 stars", "3 stars"];
+
+/**
+ * explain-mixed: valid 40%, invented title 20%, invented id 20%, one wrong
+ * fact 20% (the target's year, its director, its genre, or the user's rating
+ * of a liked movie).
+ */
 function mixedAnswer(context: ExplainContext, retry: boolean, random: () => number): Answer {
   const roll = random();
   if (roll < 0.4) return validAnswer(context, retry);
@@ -631,9 +640,11 @@ function mixedAnswer(context: ExplainContext, retry: boolean, random: () => numb
   }
   const valid = validAnswer(context, retry).input;
   const target = context.target;
-  const title = target?.title ?? "This movie";
-  let kind = Math.floor(random() * 3);
+  const title = target ? `[[${target.movieId}]]` : "This movie";
+  const rated = context.liked[0];
+  let kind = Math.floor(random() * 4);
   if (kind === 0 && !target?.year) kind = 1;
+  if (kind === 3 && !rated) kind = 1;
   let fact: string;
   let sentence: string;
   if (kind === 0 && target?.year) {
@@ -643,6 +654,9 @@ function mixedAnswer(context: ExplainContext, retry: boolean, random: () => numb
   } else if (kind === 1) {
     fact = wrongDirector(context, random);
     sentence = `${title} was directed by ${fact}.`;
+  } else if (kind === 3 && rated) {
+    fact = WRONG_RATINGS[Math.floor(random() * WRONG_RATINGS.length)] ?? "2 stars";
+    sentence = `Even at ${fact}, [[${rated.movieId}]] was a clue.`;
   } else {
     fact = wrongGenre(context, random);
     sentence = `${title} is a ${fact} film at heart.`;

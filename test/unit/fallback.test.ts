@@ -3,9 +3,8 @@ import {
   deterministicExplanation,
   evidenceStrength,
 } from "../../workers/services/explain/fallback.ts";
-import { checkGrounding } from "../../workers/services/explain/grounding.ts";
-import { splitSentences } from "../../workers/services/explain/sentences.ts";
-import { titleCandidates } from "../../workers/services/explain/title-candidates.ts";
+import { checkGrounding, sentencesOf } from "../../workers/services/explain/grounding.ts";
+import { renderPlaceholders } from "../../workers/services/explain/placeholders.ts";
 import type { ExplainContext, ExplanationDraft } from "../../workers/services/explain/types.ts";
 import {
   donnie,
@@ -19,16 +18,8 @@ import {
 // Se7en is deliberately not first: the fallback must find it by strength.
 const context = explainContext({ liked: [silence, donnie, se7en] });
 
-function contextTitles(ctx: ExplainContext): Set<string> {
-  return new Set([ctx.target, ...ctx.liked, ...ctx.neighbors].map((m) => m.title.toLowerCase()));
-}
-
-/** Grounded against no catalog, every context title, and every candidate at once. */
 function expectGrounded(draft: ExplanationDraft, ctx: ExplainContext) {
-  expect(checkGrounding(draft, ctx, new Set())).toEqual([]);
-  expect(checkGrounding(draft, ctx, contextTitles(ctx))).toEqual([]);
-  const everything = new Set(titleCandidates(draft.explanation).map((c) => c.toLowerCase()));
-  expect(checkGrounding(draft, ctx, everything)).toEqual([]);
+  expect(checkGrounding(draft, ctx)).toEqual([]);
 }
 
 describe("deterministicExplanation", () => {
@@ -42,8 +33,16 @@ describe("deterministicExplanation", () => {
     expect(draft.evidence[2]?.why).toBe("shares crime, thriller");
     expect(draft.confidence).toBe("high");
     expect(draft.explanation).toBe(
-      "You gave Seven (a.k.a. Se7en) 5 stars, Donnie Darko 4 stars and The Silence of the Lambs 4.5 stars. " +
-        "Zodiac shares mystery and thriller with Seven (a.k.a. Se7en), drama and mystery with Donnie Darko, " +
+      "You gave [[47]] [[47:stars]], [[4878]] [[4878:stars]] and [[593]] [[593:stars]]. " +
+        "[[53519]] shares mystery and thriller with [[47]], drama and mystery with [[4878]], " +
+        "and crime and thriller with [[593]]. " +
+        "It is directed by David Fincher, who also made [[47]]; " +
+        "it stars Jake Gyllenhaal, who is also in [[4878]]; " +
+        'like [[47]], it is tagged "serial killer".',
+    );
+    expect(renderPlaceholders(draft.explanation, context)).toBe(
+      "You gave Seven (a.k.a. Se7en) (1995) 5 stars, Donnie Darko (2001) 4 stars and The Silence of the Lambs (1991) 4.5 stars. " +
+        "Zodiac (2007) shares mystery and thriller with Seven (a.k.a. Se7en), drama and mystery with Donnie Darko, " +
         "and crime and thriller with The Silence of the Lambs. " +
         "It is directed by David Fincher, who also made Seven (a.k.a. Se7en); " +
         "it stars Jake Gyllenhaal, who is also in Donnie Darko; " +
@@ -51,7 +50,7 @@ describe("deterministicExplanation", () => {
     );
   });
 
-  it("passes checkGrounding whatever the catalog says", () => {
+  it("passes its own checks", () => {
     expectGrounded(deterministicExplanation(context), context);
   });
 
@@ -76,7 +75,7 @@ describe("deterministicExplanation", () => {
     const ctx = { ...context, liked: [...context.liked, ...many] };
     const draft = deterministicExplanation(ctx);
     expect(draft.evidence).toHaveLength(3);
-    expect(splitSentences(draft.explanation).length).toBeLessThanOrEqual(3);
+    expect(sentencesOf(draft.explanation).length).toBeLessThanOrEqual(3);
     expectGrounded(draft, ctx);
   });
 
@@ -85,7 +84,7 @@ describe("deterministicExplanation", () => {
     const draft = deterministicExplanation(ctx);
     expect(draft).toEqual({
       explanation:
-        "Zodiac (2007) is a crime, drama, mystery and thriller film directed by David Fincher. " +
+        "[[53519]] is a crime, drama, mystery and thriller film directed by David Fincher. " +
         "Rate a few movies you enjoyed and this explanation will draw on your own taste.",
       confidence: "low",
       evidence: [],
@@ -96,7 +95,7 @@ describe("deterministicExplanation", () => {
   it("leaves out what the target does not have", () => {
     const bare = { ...zodiac, year: null, genres: [], director: null };
     const draft = deterministicExplanation({ ...context, target: bare, liked: [] });
-    expect(draft.explanation.startsWith("Zodiac is in the catalog.")).toBe(true);
+    expect(draft.explanation.startsWith("[[53519]] is in the catalog.")).toBe(true);
   });
 
   it("is medium on shared tags or genres, low on little more than a rating", () => {
@@ -115,9 +114,9 @@ describe("deterministicExplanation", () => {
     const weak = liked({ movieId: 11, title: "Paddington", genres: ["Comedy"], rating: 4.5 });
     const low = deterministicExplanation({ ...context, liked: [weak] });
     expect(low).toEqual({
-      explanation: "You gave Paddington 4.5 stars.",
+      explanation: "You gave [[11]] [[11:stars]].",
       confidence: "low",
-      evidence: [{ movieId: 11, why: "you rated it 4.5 stars" }],
+      evidence: [{ movieId: 11, why: "you rated it [[11:stars]]" }],
     });
   });
 
@@ -127,7 +126,7 @@ describe("deterministicExplanation", () => {
     const ctx = { ...context, liked: [a, b] };
     const draft = deterministicExplanation(ctx);
     expect(draft.confidence).toBe("high");
-    expect(draft.explanation).toContain("Zodiac is close in content to");
+    expect(draft.explanation).toContain("[[53519]] is close in content to [[20]] and [[21]]");
     expectGrounded(draft, ctx);
   });
 
@@ -156,19 +155,18 @@ describe("deterministicExplanation", () => {
     const draft = deterministicExplanation(ctx);
     expectGrounded(draft, ctx);
     expect(draft.evidence.map((e) => e.movieId)).toEqual([47, 666]);
-    // The hostile title is quoted as a title, but its "Western" and "1999" are never claims.
-    expect(draft.explanation).not.toContain("hacked");
-    expect(draft.explanation).toContain("Zodiac shares mystery and thriller with Seven");
-    const ownWords = draft.explanation.split(hostile.title).join("");
-    expect(ownWords).not.toMatch(/western|1999|nobody|ignore/i);
+    // The hostile title is only ever a placeholder; its "Western" and "1999" are never claims.
+    expect(draft.explanation).not.toMatch(/hacked|western|1999|nobody|ignore/i);
+    expect(draft.explanation).toContain("[[53519]] shares mystery and thriller with [[47]]");
+    expect(renderPlaceholders(draft.explanation, ctx)).toContain(hostile.title);
   });
 
-  it("falls back to shorter drafts when titles are too long to quote", () => {
+  it("falls back to shorter drafts when titles are too long to write out", () => {
     const longTitle = `The ${"Very ".repeat(80)}Long Night`;
     const long = liked({ movieId: 30, title: longTitle, genres: ["Crime"], rating: 4 });
     const ctx = { ...context, liked: [long, se7en] };
     const draft = deterministicExplanation(ctx);
-    expect(draft.explanation.length).toBeLessThanOrEqual(700);
+    expect(renderPlaceholders(draft.explanation, ctx).length).toBeLessThanOrEqual(700);
     expectGrounded(draft, ctx);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { completeSentences, openStringValue } from "../../workers/services/explain/generate.ts";
+import { openStringValue } from "../../workers/services/explain/generate.ts";
 
 describe("reading a string from JSON that is still arriving", () => {
   const full = JSON.stringify({
@@ -19,14 +19,5 @@ describe("reading a string from JSON that is still arriving", () => {
 
   it("is empty before the key arrives", () => {
     expect(openStringValue('{"confid', "explanation")).toBe("");
-  });
-});
-
-describe("completeSentences", () => {
-  it("counts only the sentences that more text follows", () => {
-    expect(completeSentences("You gave Heat 5 stars")).toBe(0);
-    expect(completeSentences("You gave Heat 5 stars.")).toBe(0);
-    expect(completeSentences("You gave Heat 5 stars. Its")).toBe("You gave Heat 5 stars. ".length);
-    expect(completeSentences('It is "great!" Then more')).toBe('It is "great!" '.length);
   });
 });

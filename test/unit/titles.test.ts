@@ -50,7 +50,7 @@ describe("titleKey", () => {
     expect(titleKey("Up")).not.toBe(titleKey("Upside Down"));
   });
 
-  it("is the explanation checks' title form without its spaces: one rule for both", () => {
+  it("is normalizeTitle without its spaces", () => {
     for (const title of [
       "Monsters, Inc.",
       "Matrix, The",

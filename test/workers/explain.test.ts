@@ -49,11 +49,16 @@ async function likedIds(userId: number): Promise<Map<number, number>> {
   return new Map(rows.map((r) => [r.movie_id, r.rating]));
 }
 
-/** Every evidence item is one of the user's own 4+ ratings, with their real rating. */
+/**
+ * Every evidence item is one of the user's own 4+ ratings, with their real
+ * rating, and every placeholder was written out.
+ */
 async function expectGroundedEvidence(userId: number, body: Explanation) {
   const liked = await likedIds(userId);
   for (const e of body.evidence)
     expect(liked.get(e.movieId), `evidence ${e.movieId}`).toBe(e.yourRating);
+  for (const text of [body.explanation, ...body.evidence.map((e) => e.why)])
+    expect(text).not.toMatch(/\[\[|\]\]/);
 }
 
 beforeEach(async () => {
@@ -87,6 +92,15 @@ describe("explanations by Claude", () => {
     expect(body.model).toBe("fake");
     expect(body.evidence.length).toBeGreaterThan(0);
     await expectGroundedEvidence(USER, body);
+    // The model wrote [[movieId]] [[movieId:stars]]; the titles, years and stars come from the data.
+    const [first] = body.evidence;
+    const [facts] = await query<{ title: string; year: number }>(
+      "select title, year from movies where id = $1",
+      [first?.movieId],
+    );
+    expect(body.explanation).toContain(
+      `You gave ${facts?.title} (${facts?.year}) ${first?.yourRating} stars`,
+    );
     const [row] = await query(
       "select input_tokens, cached_input_tokens, output_tokens, model_calls, prompt_version from ai_explanations where user_id = $1 and movie_id = 2",
       [USER],
@@ -276,7 +290,8 @@ describe("streaming", () => {
     expect(done?.event).toBe("done");
     const final = done?.data as Explanation;
     expect(final.source).toBe("claude");
-    expect(deltas.length).toBeGreaterThan(0);
+    // The fake's answer has two sentences: the first goes out before the answer is complete.
+    expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe(final.explanation);
     // Whole sentences only: a delta ends where a sentence does.
     for (const delta of deltas) expect(delta).toMatch(/[.!?…]["'”’)\]]*\s*$/);

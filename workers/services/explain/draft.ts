@@ -7,12 +7,18 @@ import { z } from "zod";
  * parsing its answer, and for the type the checks read.
  */
 export const ExplanationDraft = z.object({
-  explanation: z.string().describe("Two or three sentences addressed to the person."),
+  explanation: z
+    .string()
+    .describe(
+      "Two or three sentences addressed to the person, naming movies only as [[movieId]] and their ratings only as [[movieId:stars]].",
+    ),
   confidence: z.enum(["high", "medium", "low"]),
   evidence: z.array(
     z.object({
       movieId: z.number().int().describe("A movieId from <liked_movies>."),
-      why: z.string().describe("What links it to the target, in a few words."),
+      why: z
+        .string()
+        .describe("What links it to the target, in a few words (placeholders allowed)."),
     }),
   ),
 });

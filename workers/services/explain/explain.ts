@@ -21,7 +21,7 @@ import {
 } from "./generate.ts";
 import { acquireLease, type LeaseKey, leaseHeld, releaseLease } from "./lease.ts";
 import { PROMPT_VERSION } from "./prompt.ts";
-import { catalogTitlesAmong, retrieveContext } from "./retrieve.ts";
+import { retrieveContext } from "./retrieve.ts";
 import type { ExplainContext, ExplanationDraft } from "./types.ts";
 
 /** What the API returns (its schema in schemas.ts), and (without source) what the cache stores. */
@@ -239,12 +239,7 @@ async function generateOnce(
     }
     let generation: Generation | undefined;
     try {
-      generation = await generateExplanation(
-        context,
-        claude,
-        (candidates) => catalogTitlesAmong(db, candidates),
-        hooks,
-      );
+      generation = await generateExplanation(context, claude, hooks);
     } finally {
       if (reservation?.granted)
         await settleModelCalls(

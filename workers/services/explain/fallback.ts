@@ -2,12 +2,13 @@
  * The deterministic explainer: used when there is no API key, or when the
  * model's drafts keep failing the grounding checks. It only restates facts
  * from the context (the user's own ratings, and what the target provably
- * shares with their liked movies), so it can never invent anything, and the
- * same context always gives the same draft.
+ * shares with their liked movies), naming films by placeholder as the model
+ * does, so it can never invent anything, and the same context always gives
+ * the same draft.
  */
 import { listOf } from "./english.ts";
 import { checkGrounding, MAX_WHY_CHARS } from "./grounding.ts";
-import { titleCandidates } from "./title-candidates.ts";
+import { starsOf, titleOf } from "./placeholders.ts";
 import type {
   Confidence,
   ExplainContext,
@@ -134,12 +135,6 @@ function genreWords(genres: readonly string[]): string[] {
   return genres.map((g) => GENRE_WORDS[key(g)] ?? key(g));
 }
 
-/** 5 -> "5 stars", 4.5 -> "4.5 stars", 1 -> "1 star". */
-function stars(rating: number): string {
-  const value = Math.round(rating * 10) / 10;
-  return `${value} ${value === 1 ? "star" : "stars"}`;
-}
-
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -157,7 +152,7 @@ function why(e: Evidence): string {
   if (reasons.length === 0 && e.movie.similarity >= CLOSE_SIMILARITY) {
     reasons.push("close in content");
   }
-  if (reasons.length === 0) reasons.push(`you rated it ${stars(e.movie.rating)}`);
+  if (reasons.length === 0) reasons.push(`you rated it ${starsOf(e.movie.movieId)}`);
   return truncate(reasons.slice(0, 2).join("; "), MAX_WHY_CHARS);
 }
 
@@ -168,33 +163,34 @@ function confidenceOf(evidence: readonly Evidence[]): Confidence {
   return "low";
 }
 
-/** "You gave Se7en 5 stars and The Silence of the Lambs 4.5 stars." */
+/** "You gave [[47]] [[47:stars]] and [[593]] [[593:stars]]." */
 function ratingsSentence(evidence: readonly Evidence[]): string {
-  return `You gave ${listOf(evidence.map((e) => `${e.movie.title} ${stars(e.movie.rating)}`))}.`;
+  const ids = evidence.map((e) => e.movie.movieId);
+  return `You gave ${listOf(ids.map((id) => `${titleOf(id)} ${starsOf(id)}`))}.`;
 }
 
-/** "Zodiac shares mystery and thriller with Se7en, and crime and thriller with ...". */
+/** "[[53519]] shares mystery and thriller with [[47]], and crime and thriller with ...". */
 function sharedGenresSentence(target: MovieFacts, evidence: readonly Evidence[]): string | null {
   const clauses = evidence
     .filter((e) => e.genres.length > 0)
-    .map((e) => `${listOf(genreWords(e.genres))} with ${e.movie.title}`);
+    .map((e) => `${listOf(genreWords(e.genres))} with ${titleOf(e.movie.movieId)}`);
   if (clauses.length > 0) {
     const joined =
       clauses.length === 1
         ? clauses[0]
         : `${clauses.slice(0, -1).join(", ")}, and ${clauses[clauses.length - 1]}`;
-    return `${target.title} shares ${joined}.`;
+    return `${titleOf(target.movieId)} shares ${joined}.`;
   }
   const close = evidence.filter((e) => e.movie.similarity >= CLOSE_SIMILARITY);
   if (close.length > 0) {
-    return `${target.title} is close in content to ${listOf(close.map((e) => e.movie.title))}.`;
+    return `${titleOf(target.movieId)} is close in content to ${listOf(close.map((e) => titleOf(e.movie.movieId)))}.`;
   }
   return null;
 }
 
 /**
- * "It is directed by David Fincher, who also made Se7en; it stars Jake
- * Gyllenhaal, who is also in Donnie Darko." The sentence names the liked
+ * "It is directed by David Fincher, who also made [[47]]; it stars Jake
+ * Gyllenhaal, who is also in [[4878]]." The sentence names the liked
  * movies, whose director is the same person, so the director claim checks.
  */
 function peopleAndTagsSentence(evidence: readonly Evidence[]): string | null {
@@ -203,13 +199,14 @@ function peopleAndTagsSentence(evidence: readonly Evidence[]): string | null {
   const director = byDirector[0]?.director;
   if (director) {
     clauses.push(
-      `it is directed by ${director}, who also made ${listOf(byDirector.map((e) => e.movie.title))}`,
+      `it is directed by ${director}, who also made ${listOf(byDirector.map((e) => titleOf(e.movie.movieId)))}`,
     );
   }
   const group = (pick: (e: Evidence) => string[]) => {
     const titles = new Map<string, string[]>();
     for (const e of evidence) {
-      for (const value of pick(e)) titles.set(value, [...(titles.get(value) ?? []), e.movie.title]);
+      for (const value of pick(e))
+        titles.set(value, [...(titles.get(value) ?? []), titleOf(e.movie.movieId)]);
     }
     return [...titles.entries()];
   };
@@ -223,10 +220,10 @@ function peopleAndTagsSentence(evidence: readonly Evidence[]): string | null {
   return `${capitalise(clauses.slice(0, 3).join("; "))}.`;
 }
 
-/** "Zodiac (2007) is a crime, drama, mystery and thriller film directed by David Fincher." */
+/** "[[53519]] is a crime, drama, mystery and thriller film directed by David Fincher." */
 function targetSentence(target: MovieFacts): string {
   const genres = listOf(genreWords(usableGenres(target.genres)));
-  const name = target.year === null ? target.title : `${target.title} (${target.year})`;
+  const name = titleOf(target.movieId);
   const article = /^[aeiou]/i.test(genres) ? "an" : "a";
   const directed = target.director ? `directed by ${target.director}` : "";
   if (genres && directed) return `${name} is ${article} ${genres} film ${directed}.`;
@@ -238,13 +235,8 @@ function targetSentence(target: MovieFacts): string {
 const RATE_MORE = "Rate a few movies you enjoyed and this explanation will draw on your own taste.";
 const GENERIC = "This pick is based on movies you rated highly.";
 
-/**
- * Passes the draft through checkGrounding as if every title candidate in it
- * were a catalog title, the worst case for any caller's catalog lookup.
- */
 function grounded(draft: ExplanationDraft, context: ExplainContext): boolean {
-  const everything = new Set(titleCandidates(draft.explanation).map((c) => c.toLowerCase()));
-  return checkGrounding(draft, context, everything).length === 0;
+  return checkGrounding(draft, context).length === 0;
 }
 
 /**
@@ -254,8 +246,9 @@ function grounded(draft: ExplanationDraft, context: ExplainContext): boolean {
  * shared director, cast and tags. With no liked movies it describes the
  * target from its own facts and asks for ratings.
  *
- * Odd data (a title full of punctuation, a 600-character title) could still
- * trip a check, so richer drafts are tried first and each is checked; the
+ * Films are placeholders (rendered later), so odd titles cannot trip a check;
+ * odd people's names or a 600-character title (too long once rendered)
+ * still could, so richer drafts are tried first and each is checked; the
  * last resort names nothing and always passes.
  */
 export function deterministicExplanation(context: ExplainContext): ExplanationDraft {

@@ -2,14 +2,14 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { Claude } from "../claude.ts";
 import { ExplanationDraft } from "./draft.ts";
 import { deterministicExplanation } from "./fallback.ts";
-import { checkGrounding } from "./grounding.ts";
+import { checkGrounding, checkText } from "./grounding.ts";
+import { completePrefix, renderDraft, renderPlaceholders } from "./placeholders.ts";
 import {
   contextBlocks,
   EXPLANATION_TOOL,
   EXPLANATION_TOOL_SCHEMA,
   INSTRUCTIONS,
 } from "./prompt.ts";
-import { titleCandidates } from "./title-candidates.ts";
 import type { ExplainContext, Violation } from "./types.ts";
 
 export const DETERMINISTIC_MODEL = "deterministic";
@@ -21,7 +21,7 @@ export const MAX_ATTEMPTS = 2;
 export type ClaudeSettings = Claude & { timeoutMs: number };
 
 export interface GenerationHooks {
-  /** Each new sentence of the explanation once it is complete and passed the checks. */
+  /** Each new sentence of the explanation, rendered, once it is complete and passed the checks. */
   onDelta?: (text: string) => void;
   /** The draft the text sent so far belongs to failed a check later, and will be replaced. */
   onReset?: () => void;
@@ -30,6 +30,7 @@ export interface GenerationHooks {
 }
 
 export interface Generation {
+  /** The checked draft with its placeholders written out. */
   draft: ExplanationDraft;
   source: "claude" | "fallback";
   model: string;
@@ -37,16 +38,6 @@ export interface Generation {
   usage: { input: number; cached: number; output: number };
   /** Violations found per rejected attempt, for logs and eval:explain. */
   rejected: Violation[][];
-}
-
-/**
- * How much of `text` is whole sentences: up to the last sentence end that
- * more text (a space) follows. The sentence still being written waits.
- */
-export function completeSentences(text: string): number {
-  let end = 0;
-  for (const match of text.matchAll(/[.!?…]["'”’)\]]*\s/g)) end = match.index + match[0].length;
-  return end;
 }
 
 /**
@@ -80,7 +71,7 @@ function fallback(
   usage: Generation["usage"],
 ): Generation {
   return {
-    draft: deterministicExplanation(context),
+    draft: renderDraft(deterministicExplanation(context), context),
     source: "fallback",
     model: DETERMINISTIC_MODEL,
     modelCalls,
@@ -99,7 +90,6 @@ function fallback(
 export async function generateExplanation(
   context: ExplainContext,
   claude: ClaudeSettings | undefined,
-  titlesAmong: (candidates: string[]) => Promise<Set<string>>,
   hooks: GenerationHooks = {},
 ): Promise<Generation> {
   const usage = { input: 0, cached: 0, output: 0 };
@@ -107,15 +97,13 @@ export async function generateExplanation(
   // Whether any text reached the page; a later answer then starts with a reset.
   let streamed = false;
   /**
-   * Whether the sentences written so far pass the same checks as a whole
-   * draft, so that no invented title, year or director is ever shown, not
-   * even for a moment: a sentence is sent only once it is complete and checked.
+   * The sentences written so far, rendered, when they pass the same checks
+   * as a whole draft's text, so that no invented title, year or director is
+   * ever shown, not even for a moment: a sentence is sent only once it is
+   * complete and checked.
    */
-  const passes = async (prefix: string) => {
-    const titles = await titlesAmong(titleCandidates(prefix));
-    const partial = { explanation: prefix, confidence: "medium" as const, evidence: [] };
-    return checkGrounding(partial, context, titles).length === 0;
-  };
+  const shownPrefix = (prefix: string) =>
+    checkText(prefix, context).length === 0 ? renderPlaceholders(prefix, context) : undefined;
   const finish = (result: Generation) => {
     if (streamed) hooks.onReset?.();
     if (hooks.onDelta) hooks.onDelta(result.draft.explanation);
@@ -136,39 +124,37 @@ export async function generateExplanation(
       messages,
     };
     let message: Anthropic.Message;
-    // What of this attempt's text the page has: only sentences that passed the checks.
+    // What of this attempt's rendered text the page has: only sentences that passed the checks.
     let shown = 0;
     let held = false;
-    let checking: Promise<void> = Promise.resolve();
     calls++;
     const callStarted = Date.now();
     const timings = hooks.timings;
+    const show = (rendered: string) => {
+      if (rendered.length <= shown) return;
+      if (streamed && shown === 0) hooks.onReset?.();
+      hooks.onDelta?.(rendered.slice(shown));
+      shown = rendered.length;
+      streamed = true;
+    };
     try {
       if (hooks.onDelta) {
-        const onDelta = hooks.onDelta;
         const stream = client.messages.stream(params);
         let json = "";
+        let checked = 0;
         stream.on("inputJson", (partial) => {
           json += partial;
+          if (held) return;
           const text = openStringValue(json, "explanation");
-          const complete = completeSentences(text);
-          if (complete <= shown || held) return;
-          // Checked in order, one prefix after the other; a failed one holds back the rest.
-          const prefix = text.slice(0, complete);
-          checking = checking.then(async () => {
-            if (held || prefix.length <= shown) return;
-            if (!(await passes(prefix))) {
-              held = true;
-              return;
-            }
-            if (streamed && shown === 0) hooks.onReset?.();
-            onDelta(prefix.slice(shown));
-            shown = prefix.length;
-            streamed = true;
-          });
+          const complete = completePrefix(text);
+          if (complete <= checked) return;
+          checked = complete;
+          // A sentence that fails holds back the rest of this attempt.
+          const rendered = shownPrefix(text.slice(0, complete));
+          if (rendered === undefined) held = true;
+          else show(rendered);
         });
         message = await stream.finalMessage();
-        await checking;
       } else {
         message = await client.messages.create(params, { timeout: claude.timeoutMs });
       }
@@ -196,23 +182,19 @@ export async function generateExplanation(
         },
       ];
     } else {
-      const titles = await titlesAmong(titleCandidates(parsed.data.explanation));
-      violations = checkGrounding(parsed.data, context, titles);
+      violations = checkGrounding(parsed.data, context);
       if (violations.length === 0) {
-        const result: Generation = {
-          draft: parsed.data,
+        const draft = renderDraft(parsed.data, context);
+        // The whole draft passed: the rest of it (its last sentence) goes out now.
+        show(draft.explanation);
+        return {
+          draft,
           source: "claude",
           model: message.model || claude.model,
           modelCalls: calls,
           usage,
           rejected,
         };
-        // The whole draft passed: the rest of it (its last sentence) goes out now.
-        if (hooks.onDelta && parsed.data.explanation.length > shown) {
-          if (streamed && shown === 0) hooks.onReset?.();
-          hooks.onDelta(parsed.data.explanation.slice(shown));
-        }
-        return result;
       }
     }
     rejected.push(violations);

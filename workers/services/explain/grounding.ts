@@ -1,28 +1,26 @@
 /**
  * Grounding checks for "Why this?" explanations.
  *
- * An explanation may only talk about what the context holds: the target, the
- * user's liked movies and the target's neighbours, with their stored facts.
- * The checks here are pure (no I/O) so they run the same in the Worker, in
- * tests and on the deterministic fallback. The one thing they cannot know on
- * their own is which spans of the text are real catalog titles: the caller
- * asks Postgres once with `titleCandidates(text)` and passes back the ones it
- * found, so a model that names a real but unrelated movie ("Casablanca") is
- * caught as surely as one that makes a title up ("The Crimson Harbor").
+ * Films are named only by placeholders (placeholders.ts), so most of
+ * grounding is checking ids: every `[[movieId]]` is the target or one of the
+ * user's liked movies, every `[[movieId:stars]]` a liked movie, every
+ * evidence id a liked movie. What is left is the prose around them, checked
+ * for what only placeholders may carry (no title-like capitalised run the
+ * data does not hold, no year, no star rating) and for the two claims it can
+ * still make wrongly: who directed a film and which genre it is.
  *
- * Every Violation message is a plain sentence that can be sent back to the
- * model verbatim on a retry.
+ * Pure functions, no I/O, so they run the same in the Worker, in tests and
+ * on the deterministic explainer. Every Violation message is a plain sentence
+ * that can be sent back to the model verbatim on a retry.
  */
-import { MASK, normalizeText, normalizeTitle, normalizeWithMap } from "../../../core/normalize.ts";
+import { normalizeText } from "../../../core/normalize.ts";
 import { listOf } from "./english.ts";
-import { mask, occurrences, type Range, type Sentence, splitSentences } from "./sentences.ts";
 import {
-  CONNECTORS,
-  capitalisedRuns,
-  LEADING_WORDS,
-  quotedSpans,
-  titleCandidates,
-} from "./title-candidates.ts";
+  namedFilms,
+  placeholdersIn,
+  renderPlaceholders,
+  withoutPlaceholders,
+} from "./placeholders.ts";
 import type { ExplainContext, ExplanationDraft, MovieFacts, Violation } from "./types.ts";
 
 /** Long enough for 2-4 sentences; longer drafts are essays the UI would cut. */
@@ -33,353 +31,155 @@ export const MAX_WHY_CHARS = 200;
 
 const CONFIDENCES = new Set(["high", "medium", "low"]);
 
-// ---------------------------------------------------------------------------
-// Context index
-// ---------------------------------------------------------------------------
-
-interface ContextMovie {
-  facts: MovieFacts;
-  /** Normalised forms the movie may be named by, longest first. */
-  variants: string[];
-  /** One-word names only match capitalised, unless the stored title itself is lower case. */
-  capitalised: boolean;
-}
-
-interface ContextIndex {
-  target: ContextMovie;
-  movies: ContextMovie[];
-  variants: Set<string>;
-  /** Normalised people, tags and genres: mentioning them is never an invented title. */
-  terms: Set<string>;
-  people: string[];
-  /** Every normalised field of every context movie, overviews included. */
-  corpus: string[];
-}
-
 /**
- * Ways a stored title may be written: as stored (article optional), without
- * its parenthetical ("Seven"), each parenthetical alone ("Se7en"), and the
- * part before a colon when that has two or more words ("Star Wars").
+ * What a placeholder becomes while the prose around it is checked: neither a
+ * letter, a digit nor a space, so it breaks title-like runs and year matches.
  */
-function titleVariants(title: string): string[] {
-  const variants = new Set<string>();
-  const add = (v: string) => {
-    if (v) variants.add(v);
-  };
-  add(normalizeTitle(title));
-  add(normalizeText(title).replace(/^(?:the|a|an) /, ""));
-  for (const m of title.matchAll(/\(([^()]*)\)/g)) {
-    const inner = (m[1] ?? "").replace(/^\s*(?:a\.k\.a\.?|aka)\s+/i, "");
-    if (!/^\s*\d{4}\s*$/.test(inner)) add(normalizeTitle(inner));
-  }
-  const colon = title.indexOf(":");
-  if (colon > 0) {
-    const before = normalizeTitle(title.slice(0, colon));
-    if (before.includes(" ")) add(before);
-  }
-  return [...variants].sort((a, b) => b.length - a.length);
-}
-
-function indexContext(context: ExplainContext): ContextIndex {
-  const make = (facts: MovieFacts): ContextMovie => ({
-    facts,
-    variants: titleVariants(facts.title),
-    capitalised: !/^\s*\p{Ll}/u.test(facts.title),
-  });
-  const target = make(context.target);
-  const movies = [target, ...context.liked.map(make), ...context.neighbors.map(make)];
-  const variants = new Set(movies.flatMap((m) => m.variants));
-  const terms = new Set<string>();
-  const people = new Set<string>();
-  const corpus: string[] = [];
-  for (const { facts } of movies) {
-    for (const person of [facts.director, ...facts.topCast]) {
-      if (!person) continue;
-      const n = normalizeText(person);
-      if (n) {
-        people.add(n);
-        terms.add(n);
-      }
-    }
-    for (const term of [...facts.tags, ...facts.genres]) {
-      const n = normalizeText(term);
-      if (n) terms.add(n);
-    }
-    for (const field of [
-      facts.title,
-      facts.director ?? "",
-      facts.overview ?? "",
-      ...facts.topCast,
-      ...facts.tags,
-      ...facts.genres,
-    ]) {
-      const n = normalizeText(field);
-      if (n) corpus.push(n);
-    }
-  }
-  return { target, movies, variants, terms, people: [...people], corpus };
-}
-
-function inCorpus(index: ContextIndex, phrase: string): boolean {
-  if (!phrase) return true;
-  return index.corpus.some((field) => ` ${field} `.includes(` ${phrase} `));
-}
-
-interface TitleHit extends Range {
-  movies: ContextMovie[];
-}
-
-/**
- * Where the text names context movies. Overlaps go to the longest match, so
- * "Toy Story 2" does not also name "Toy Story"; a leading "The" before an
- * article-less match is included so it is masked with the title.
- */
-function findTitleHits(text: string, index: ContextIndex): TitleHit[] {
-  const hay = normalizeWithMap(text);
-  const byRange = new Map<string, TitleHit>();
-  for (const movie of index.movies) {
-    for (const variant of movie.variants) {
-      for (const r of occurrences(hay, text, variant, movie.capitalised)) {
-        const key = `${r.start}:${r.end}`;
-        const hit = byRange.get(key) ?? { ...r, movies: [] };
-        if (!hit.movies.includes(movie)) hit.movies.push(movie);
-        byRange.set(key, hit);
-      }
-    }
-  }
-  const accepted: TitleHit[] = [];
-  const ordered = [...byRange.values()].sort(
-    (a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start,
-  );
-  for (const hit of ordered) {
-    if (accepted.some((h) => hit.start < h.end && h.start < hit.end)) continue;
-    const article = /(?:^|[^\p{L}\p{N}])(the|a|an)\s+$/iu.exec(text.slice(0, hit.start));
-    if (article?.[1]) hit.start -= article[0].length - article[0].indexOf(article[1]);
-    accepted.push(hit);
-  }
-  return accepted.sort((a, b) => a.start - b.start);
-}
-
-function namesIn(hits: readonly TitleHit[], sentence: Sentence): ContextMovie[] {
-  const named: ContextMovie[] = [];
-  for (const hit of hits) {
-    if (hit.start < sentence.start || hit.start >= sentence.end) continue;
-    for (const movie of hit.movies) if (!named.includes(movie)) named.push(movie);
-  }
-  return named;
-}
-
-// ---------------------------------------------------------------------------
-// Wording helpers
-// ---------------------------------------------------------------------------
-
-function titlesOf(movies: readonly ContextMovie[]): string {
-  return listOf(movies.map((m) => m.facts.title));
-}
-
-// ---------------------------------------------------------------------------
-// Rules
-// ---------------------------------------------------------------------------
+const MASK = "¤";
 
 type Add = (kind: Violation["kind"], message: string) => void;
 
-function checkFormat(
-  draft: ExplanationDraft,
-  context: ExplainContext,
-  text: string,
-  sentences: readonly Sentence[],
-  add: Add,
-): void {
-  if (text.trim().length === 0) {
-    add("format", "The explanation is empty.");
-  } else {
-    if (text.length > MAX_EXPLANATION_CHARS) {
-      add(
-        "format",
-        `The explanation is ${text.length} characters long; the limit is ${MAX_EXPLANATION_CHARS}.`,
-      );
-    }
-    if (sentences.length > MAX_SENTENCES) {
-      add(
-        "format",
-        `The explanation has ${sentences.length} sentences; the limit is ${MAX_SENTENCES}.`,
-      );
-    }
-  }
-  const evidence: unknown = draft.evidence;
-  if (!Array.isArray(evidence)) {
-    add("format", "evidence must be a list of { movieId, why } items.");
-  } else if (evidence.length === 0 && context.liked.length > 0) {
-    add(
-      "format",
-      `evidence is empty; cite 1 to ${MAX_EVIDENCE} of the user's rated movies from <liked_movies>.`,
-    );
-  } else if (evidence.length > MAX_EVIDENCE) {
-    add("format", `evidence has ${evidence.length} items; the limit is ${MAX_EVIDENCE}.`);
-  }
-  for (const item of Array.isArray(evidence) ? draft.evidence : []) {
-    const why: unknown = item?.why;
-    const id = String(item?.movieId);
-    if (typeof why !== "string" || why.trim().length === 0) {
-      add("format", `The "why" for evidence movieId ${id} is empty.`);
-    } else if (why.length > MAX_WHY_CHARS) {
-      add(
-        "format",
-        `The "why" for evidence movieId ${id} is ${why.length} characters long; the limit is ${MAX_WHY_CHARS}.`,
-      );
-    }
-  }
-  if (!CONFIDENCES.has(draft.confidence)) {
-    add(
-      "format",
-      `confidence must be "high", "medium" or "low", not ${JSON.stringify(draft.confidence)}.`,
-    );
-  }
+/** What the context lets prose say in its own words. */
+interface Vocabulary {
+  films: Map<number, MovieFacts>;
+  /** Capitalised words the data holds: people's names, words of the overviews. */
+  words: Set<string>;
+  /** Lower-cased words of genres and tags, which prose may capitalise. */
+  terms: Set<string>;
+  /** Every normalised field of every context movie, for quoted phrases. */
+  corpus: string[];
 }
 
-function checkEvidence(draft: ExplanationDraft, context: ExplainContext, add: Add): void {
-  if (!Array.isArray(draft.evidence)) return;
-  const liked = new Set<number>(context.liked.map((m) => m.movieId));
-  const neighbors = new Map<number, MovieFacts>(context.neighbors.map((m) => [m.movieId, m]));
-  const seen = new Set<number>();
-  for (const item of draft.evidence) {
-    const id = item?.movieId;
-    if (typeof id === "number" && seen.has(id)) {
-      add("unknown-evidence-id", `evidence movieId ${id} is listed more than once.`);
-      continue;
-    }
-    if (typeof id === "number") seen.add(id);
-    if (typeof id === "number" && liked.has(id) && id !== context.target.movieId) continue;
-    const neighbor = typeof id === "number" ? neighbors.get(id) : undefined;
-    if (id === context.target.movieId) {
-      add(
-        "unknown-evidence-id",
-        `evidence movieId ${id} is the recommended movie itself, not one of the user's rated movies in <liked_movies>.`,
-      );
-    } else if (neighbor) {
-      add(
-        "unknown-evidence-id",
-        `evidence movieId ${id} (${neighbor.title}) is a similar catalog movie the user has not rated, not one of the user's rated movies in <liked_movies>.`,
-      );
-    } else {
-      add(
-        "unknown-evidence-id",
-        `evidence movieId ${String(id)} is not one of the user's rated movies in <liked_movies>.`,
-      );
-    }
-  }
-}
+const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
+/** Pronouns that may be capitalised anywhere. */
+const PRONOUNS = new Set(["I", "You", "Your", "Yours"]);
+/** Small words a title-like run may contain ("Lord of the Rings"). */
+const CONNECTORS = new Set(["of", "the", "and", "a", "an", "in", "on", "to", "for", "at", "de"]);
 
-function inventedMessage(name: string): string {
-  return `The explanation names "${name}", which is not in the context.`;
+function vocabulary(context: ExplainContext): Vocabulary {
+  const all = [context.target, ...context.liked, ...context.neighbors];
+  const words = new Set(PRONOUNS);
+  const terms = new Set<string>();
+  const corpus: string[] = [];
+  for (const movie of all) {
+    for (const text of [movie.director ?? "", ...movie.topCast, movie.overview ?? ""])
+      for (const [word] of text.matchAll(WORD)) words.add(word);
+    for (const text of [...movie.genres, ...movie.tags])
+      for (const [word] of text.matchAll(WORD)) terms.add(word.toLowerCase());
+    for (const field of [movie.title, movie.director ?? "", movie.overview ?? ""])
+      corpus.push(normalizeText(field));
+    for (const field of [...movie.topCast, ...movie.tags, ...movie.genres])
+      corpus.push(normalizeText(field));
+  }
+  return { films: namedFilms(context), words, terms, corpus };
 }
 
 /**
- * Two ways a title can be invented. (1) A candidate the catalog knows that is
- * not a context title, occurring somewhere other than inside a context title,
- * person, tag or genre: "The Silence" inside "The Silence of the Lambs", or
- * "Fincher" (part of "David Fincher"), is not flagged. (2) A quoted span or multiword capitalised run
- * that occurs nowhere in the context, not even in an overview; a name right
- * after "directed by" is left to the director rule.
+ * Splits prose into sentences at ".", "!", "?" or "…" followed by white
+ * space. Titles, which hold most of the dots prose has ("Dr. No"), are
+ * placeholders here, so no abbreviation list is needed.
  */
-function checkTitles(
-  text: string,
-  hits: readonly TitleHit[],
-  index: ContextIndex,
-  catalogTitlesInText: ReadonlySet<string>,
-  add: Add,
-): void {
-  const hay = normalizeWithMap(text);
-  const covered: Range[] = [...hits];
-  for (const term of index.terms) covered.push(...occurrences(hay, text, term));
-  // Explained: nothing but covered spans, connectors and parts of context people's names
-  // ("Se7en and Zodiac" is two context titles; "Fincher's Zodiac" is a person and a title).
-  const nameParts = new Set(index.people.flatMap((p) => p.split(" ")));
-  const explained = (r: Range) => {
-    const words = mask(text, covered)
-      .slice(r.start, r.end)
-      .match(/[\p{L}\p{N}]+(?:['’]\p{L}+)*/gu);
-    return (words ?? [])
-      .map((w) => normalizeText(w.replace(/['’]s$/u, "")))
-      .every((w) => CONNECTORS.has(w) || LEADING_WORDS.has(w) || nameParts.has(w));
-  };
-  const catalogCandidates = titleCandidates(text)
-    .filter((c) => catalogTitlesInText.has(c.toLowerCase()))
-    .sort((a, b) => b.length - a.length);
-  for (const candidate of catalogCandidates) {
-    const key = normalizeTitle(candidate);
-    if (!key || index.variants.has(key) || index.terms.has(key)) continue;
-    if (index.people.some((p) => ` ${p} `.includes(` ${key} `))) continue;
-    // Containment, not masking: "Toy Story 2" is still flagged when only "Toy Story" is in the context.
-    const loose = occurrences(hay, text, normalizeText(candidate)).filter((r) => !explained(r));
-    const first = loose[0];
-    if (!first) continue;
-    add("invented-title", inventedMessage(text.slice(first.start, first.end)));
-    covered.push(...loose);
-  }
-  let masked = mask(text, covered);
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[.!?…]["'”’)\]]*)\s+/u)
+    .map((s) => s.trim())
+    .filter((s) => /[\p{L}\p{N}]/u.test(s));
+}
 
-  // A name after "directed by" is the director rule's to judge; one message per mistake.
-  const claims: Range[] = [];
-  for (const m of masked.matchAll(DIRECTOR_CLAIM)) {
-    const end = (m.index ?? 0) + m[0].length;
-    claims.push({ start: end - (m[1] ?? "").length, end });
-  }
-  masked = mask(masked, claims);
+// ---------------------------------------------------------------------------
+// Rules on the prose
+// ---------------------------------------------------------------------------
 
-  const isFiller = (word: string) => CONNECTORS.has(word) || LEADING_WORDS.has(word);
-  for (const quote of quotedSpans(text)) {
-    const rest = normalizeText(masked.slice(quote.start, quote.end))
-      .split(" ")
-      .filter((w) => w && w !== MASK && !w.includes(MASK) && !isFiller(w));
-    if (rest.length === 0) continue;
-    if (inCorpus(index, normalizeText(quote.text)) || inCorpus(index, normalizeTitle(quote.text))) {
-      continue;
+function checkPlaceholders(text: string, vocab: Vocabulary, context: ExplainContext, add: Add) {
+  for (const p of placeholdersIn(text)) {
+    const film = vocab.films.get(p.movieId);
+    if (!film) {
+      add(
+        "unknown-id",
+        `[[${p.movieId}]] is neither the target nor one of the user's rated movies in <liked_movies>.`,
+      );
+    } else if (p.kind === "stars" && p.movieId === context.target.movieId) {
+      add(
+        "unknown-id",
+        `[[${p.movieId}:stars]]: the user has not rated the target; only movies in <liked_movies> have a rating.`,
+      );
     }
-    add("invented-title", inventedMessage(quote.text));
   }
-  for (const run of capitalisedRuns(masked)) {
-    if (run.items.length < 2) continue;
-    if (inCorpus(index, normalizeTitle(run.text)) || inCorpus(index, normalizeText(run.text))) {
-      continue;
-    }
-    add("invented-title", inventedMessage(text.slice(run.start, run.end).replace(/['’]s$/u, "")));
+  if (/\[\[|\]\]/.test(withoutPlaceholders(text, MASK))) {
+    add(
+      "format",
+      "Name movies only as [[movieId]] and the user's ratings only as [[movieId:stars]].",
+    );
   }
 }
 
 /** Four-digit years; "1990s", "1990's" and "'90s" are decades and pass. */
-const YEAR = /(?<![\p{L}\p{N}.,'’])(\d{4})(?![\p{N}]|['’]?s\b)/gu;
+const YEAR = /(?<![\p{L}\p{N}.,'’])(1[89]\d\d|20[0-3]\d)(?![\p{N}]|['’]?s\b)/gu;
+/** "5 stars", "4.5-star", "★★★★", "5/5", "5 out of 5". */
+const RATING =
+  /\d+(?:\.\d+)?\s*-?\s*(?:stars?\b|★|\/\s*(?:5|10)\b|out of (?:5|five|10|ten)\b)|★{2,}/giu;
 
-function checkYears(
-  sentenceText: string,
-  named: readonly ContextMovie[],
-  index: ContextIndex,
-  add: Add,
-): void {
-  for (const m of sentenceText.matchAll(YEAR)) {
-    const year = Number(m[1]);
-    if (year < 1870 || year > 2035) continue;
-    if (named.length === 0) {
-      const target = index.target.facts;
-      if (target.year === year) continue;
-      add(
-        "wrong-year",
-        target.year === null
-          ? `The explanation mentions ${year}, but no year is known for ${target.title}.`
-          : `The explanation mentions ${year}, but ${target.title} is from ${target.year}.`,
-      );
-      continue;
-    }
-    if (named.some((movie) => movie.facts.year === year)) continue;
-    const facts = named.map((movie) =>
-      movie.facts.year === null
-        ? `no year is known for ${movie.facts.title}`
-        : `${movie.facts.title} is from ${movie.facts.year}`,
-    );
+function checkNumbers(prose: string, where: string, add: Add) {
+  for (const m of prose.matchAll(YEAR)) {
     add(
       "wrong-year",
-      `The explanation mentions ${year} in a sentence about ${titlesOf(named)}, but ${listOf(facts)}.`,
+      `${where} writes the year ${m[0]}; leave years out: [[movieId]] already adds a movie's year.`,
     );
+  }
+  for (const m of prose.matchAll(RATING)) {
+    add(
+      "wrong-rating",
+      `${where} writes "${m[0].trim()}"; write the user's rating of a movie only as [[movieId:stars]].`,
+    );
+  }
+}
+
+/**
+ * Title-like text the data does not hold: a run of capitalised words (small
+ * connectors allowed inside) with a word that is neither a name in the data,
+ * a word of an overview, a genre or a tag; and a quoted phrase that occurs
+ * nowhere in the data. A single capitalised word that opens a sentence is
+ * just a sentence's first word.
+ */
+function checkTitleLike(prose: string, where: string, vocab: Vocabulary, add: Add) {
+  const explained = (word: string) => {
+    const bare = word.replace(/['’]s$/u, "");
+    return vocab.words.has(bare) || vocab.terms.has(bare.toLowerCase());
+  };
+  const tokens = [...prose.matchAll(WORD)];
+  const opener = tokens.findIndex((t) => !/[\p{L}\p{N}]/u.test(prose.slice(0, t.index)));
+  for (let i = 0; i < tokens.length; i++) {
+    if (!/^\p{Lu}/u.test(tokens[i]?.[0] ?? "")) continue;
+    let j = i;
+    // Extend over capitalised words, and over connectors followed by one, with nothing but spaces between.
+    while (j + 1 < tokens.length) {
+      const gap = prose.slice(
+        (tokens[j]?.index ?? 0) + (tokens[j]?.[0].length ?? 0),
+        tokens[j + 1]?.index,
+      );
+      if (!/^[\s,:'’-]*$/.test(gap) || gap.includes(MASK)) break;
+      const next = tokens[j + 1]?.[0] ?? "";
+      if (/^\p{Lu}/u.test(next)) j++;
+      else if (CONNECTORS.has(next) && /^\p{Lu}/u.test(tokens[j + 2]?.[0] ?? "")) j += 2;
+      else break;
+    }
+    const run = tokens.slice(i, j + 1).map((t) => t[0]);
+    const capitalised = run.filter((w) => /^\p{Lu}/u.test(w));
+    const lone = capitalised.length === 1 && i === opener;
+    if (!lone && !capitalised.every(explained)) {
+      const start = tokens[i]?.index ?? 0;
+      const end = (tokens[j]?.index ?? 0) + (tokens[j]?.[0].length ?? 0);
+      add(
+        "invented-title",
+        `${where} names "${prose.slice(start, end).replace(/['’]s$/u, "")}", which is not in the data; name movies only as [[movieId]].`,
+      );
+    }
+    i = j;
+  }
+  for (const m of prose.matchAll(/["“]([^"“”]+)["”]/gu)) {
+    const phrase = normalizeText((m[1] ?? "").replaceAll(MASK, " "));
+    if (!phrase || vocab.corpus.some((field) => ` ${field} `.includes(` ${phrase} `))) continue;
+    add("invented-title", `${where} quotes "${m[1]}", which is not in the data.`);
   }
 }
 
@@ -391,32 +191,19 @@ const DIRECTOR_CLAIM = new RegExp(
   "gu",
 );
 
-function checkDirectors(
-  sentenceText: string,
-  named: readonly ContextMovie[],
-  index: ContextIndex,
-  add: Add,
-): void {
-  const subjects = named.length > 0 ? named : [index.target];
-  const known = subjects
-    .map((movie) => movie.facts.director)
-    .filter((d): d is string => !!d)
-    .map(normalizeText);
-  for (const m of sentenceText.matchAll(DIRECTOR_CLAIM)) {
+/** A director named in prose must have directed one of the films the sentence is about. */
+function checkDirectors(prose: string, where: string, about: readonly MovieFacts[], add: Add) {
+  const known = about.flatMap((m) => (m.director ? [normalizeText(m.director)] : []));
+  for (const m of prose.matchAll(DIRECTOR_CLAIM)) {
     const claimed = (m[1] ?? "").replace(/['’]s$/u, "").replace(/\.$/, "");
     const key = normalizeText(claimed);
-    if (!key) continue;
-    if (known.some((d) => d === key || ` ${d} `.includes(` ${key} `))) continue;
-    const facts = subjects.map((movie) =>
-      movie.facts.director
-        ? `${movie.facts.title} is directed by ${movie.facts.director}`
-        : `no director is known for ${movie.facts.title}`,
+    if (!key || known.some((d) => d === key || ` ${d} `.includes(` ${key} `))) continue;
+    const facts = about.map((movie) =>
+      movie.director
+        ? `${movie.title} is directed by ${movie.director}`
+        : `no director is known for ${movie.title}`,
     );
-    const about = named.length > 0 ? ` in a sentence about ${titlesOf(named)}` : "";
-    add(
-      "wrong-director",
-      `The explanation credits ${claimed} as director${about}, but ${listOf(facts)}.`,
-    );
+    add("wrong-director", `${where} credits ${claimed} as director, but ${listOf(facts)}.`);
   }
 }
 
@@ -478,98 +265,166 @@ const GENRE_PATTERN = new RegExp(
 );
 
 /** Words that turn a genre word into a comparison or a style: "not a horror film", "documentary-like". */
-const NEGATIONS = new Set([
-  "not",
-  "no",
-  "never",
-  "without",
-  "unlike",
-  "than",
-  "nor",
-  "instead",
-  "isn't",
-  "isn’t",
-  "aren't",
-  "aren’t",
-  "wasn't",
-  "wasn’t",
-]);
+const NEGATIONS = new Set(["not", "no", "never", "without", "unlike", "than", "nor", "instead"]);
 const STYLE_AFTER =
   /^(?:-(?:like|style|styled|esque)|\s+(?:style|styled|approach|realism|precision|feel|score|scores|cues?|numbers?|detail))\b/;
 
-function genreOf(match: RegExpMatchArray): string | null {
-  const group = match.findIndex((value, i) => i > 0 && value !== undefined);
-  return GENRE_VOCABULARY[group - 1]?.[1] ?? null;
-}
-
-function checkGenres(sentenceText: string, named: readonly ContextMovie[], add: Add): void {
-  const lower = sentenceText.toLowerCase();
-  const genres = new Set(named.flatMap((m) => m.facts.genres.map((g) => g.toLowerCase())));
-  const tags = named.flatMap((m) => m.facts.tags.map(normalizeText));
-  const about = titlesOf(named);
-  const listed = [...new Set(named.flatMap((m) => m.facts.genres))];
+/** A genre word in a sentence about the target must be a genre (or tag) of the films it names. */
+function checkGenres(prose: string, about: readonly MovieFacts[], add: Add) {
+  const lower = prose.toLowerCase();
+  const genres = new Set(about.flatMap((m) => m.genres.map((g) => g.toLowerCase())));
+  const tags = about.flatMap((m) => m.tags.map(normalizeText));
+  const listed = [...new Set(about.flatMap((m) => m.genres))];
   for (const m of lower.matchAll(GENRE_PATTERN)) {
-    const word = m[0];
     const at = m.index ?? 0;
     const before = lower
       .slice(Math.max(0, at - 40), at)
       .split(/\s+/)
       .filter(Boolean)
       .slice(-3);
-    if (before.some((w) => NEGATIONS.has(w) || w.endsWith("n't"))) continue;
-    if (STYLE_AFTER.test(lower.slice(at + word.length))) continue;
-    const genre = genreOf(m);
+    if (before.some((w) => NEGATIONS.has(w) || /n['’]t$/.test(w))) continue;
+    if (STYLE_AFTER.test(lower.slice(at + m[0].length))) continue;
+    const group = m.findIndex((value, i) => i > 0 && value !== undefined);
+    const genre = GENRE_VOCABULARY[group - 1]?.[1];
     if (!genre || genres.has(genre.toLowerCase())) continue;
     const words = GENRE_TAG_WORDS[genre] ?? [];
     if (tags.some((tag) => words.some((w) => ` ${tag} `.includes(` ${w} `)))) continue;
-    const owner = named.length === 1 ? "its" : "their";
+    const owner = about.length === 1 ? "its" : "their";
     const have = listed.length > 0 ? `are ${listed.join(", ")}` : "are not known";
     add(
       "wrong-genre",
-      `The explanation calls ${about} "${word}", but ${owner} genres in the context ${have}.`,
+      `The explanation calls ${listOf(about.map((f) => f.title))} "${m[0]}", but ${owner} genres in the context ${have}.`,
     );
   }
 }
 
 /**
- * Checks a draft against its context. `catalogTitlesInText` holds the
- * lower-cased `titleCandidates(draft.explanation)` that are catalog titles.
- * Returns [] when the draft is grounded; otherwise one Violation per problem
- * (duplicates merged), in the order format, evidence, titles, then per
- * sentence years, directors and genres.
- *
- * A sentence "names" a movie when one of its tolerant titles appears in it
- * (see normalizeTitle and titleVariants). Years, directors and genres are
- * checked sentence by sentence against the movies it names, falling back to
- * the target when it names none, because that is how a reader attributes
- * them. Text inside context titles is masked first, so "Blade Runner 2049"
- * is not a year and "Directed by John Ford" is not a director claim.
+ * The checks on one piece of prose (the explanation, or an evidence item's
+ * "why"), sentence by sentence. A sentence is about the films it names by
+ * placeholder, or about `subjects` when it names none; genre words are
+ * checked in sentences that name the target.
  */
-export function checkGrounding(
-  draft: ExplanationDraft,
+function checkProse(
+  text: string,
+  where: string,
+  subjects: readonly MovieFacts[],
   context: ExplainContext,
-  catalogTitlesInText: ReadonlySet<string>,
-): Violation[] {
+  vocab: Vocabulary,
+  add: Add,
+) {
+  checkPlaceholders(text, vocab, context, add);
+  for (const sentence of sentencesOf(text)) {
+    const named = [...new Set(placeholdersIn(sentence).map((p) => p.movieId))].flatMap(
+      (id) => vocab.films.get(id) ?? [],
+    );
+    const prose = withoutPlaceholders(sentence, MASK);
+    checkNumbers(prose, where, add);
+    checkTitleLike(prose, where, vocab, add);
+    checkDirectors(prose, where, named.length > 0 ? named : subjects, add);
+    if (named.includes(context.target)) checkGenres(prose, named, add);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rules on the draft
+// ---------------------------------------------------------------------------
+
+function checkFormat(draft: ExplanationDraft, context: ExplainContext, add: Add) {
+  const text = draft.explanation;
+  const shown = renderPlaceholders(text, context);
+  if (text.trim().length === 0) add("format", "The explanation is empty.");
+  if (shown.length > MAX_EXPLANATION_CHARS) {
+    add(
+      "format",
+      `The explanation is ${shown.length} characters long with its titles written out; the limit is ${MAX_EXPLANATION_CHARS}.`,
+    );
+  }
+  const sentences = sentencesOf(text).length;
+  if (sentences > MAX_SENTENCES) {
+    add("format", `The explanation has ${sentences} sentences; the limit is ${MAX_SENTENCES}.`);
+  }
+  if (draft.evidence.length === 0 && context.liked.length > 0) {
+    add(
+      "format",
+      `evidence is empty; cite 1 to ${MAX_EVIDENCE} of the user's rated movies from <liked_movies>.`,
+    );
+  } else if (draft.evidence.length > MAX_EVIDENCE) {
+    add("format", `evidence has ${draft.evidence.length} items; the limit is ${MAX_EVIDENCE}.`);
+  }
+  for (const { movieId, why } of draft.evidence) {
+    if (why.trim().length === 0)
+      add("format", `The "why" for evidence movieId ${movieId} is empty.`);
+    else if (why.length > MAX_WHY_CHARS) {
+      add(
+        "format",
+        `The "why" for evidence movieId ${movieId} is ${why.length} characters long; the limit is ${MAX_WHY_CHARS}.`,
+      );
+    }
+  }
+  if (!CONFIDENCES.has(draft.confidence)) {
+    add("format", `confidence must be "high", "medium" or "low".`);
+  }
+}
+
+function checkEvidence(draft: ExplanationDraft, context: ExplainContext, add: Add) {
+  const liked = new Set(context.liked.map((m) => m.movieId));
+  const neighbors = new Map(context.neighbors.map((m) => [m.movieId, m]));
+  const seen = new Set<number>();
+  for (const { movieId: id } of draft.evidence) {
+    if (seen.has(id)) {
+      add("unknown-evidence-id", `evidence movieId ${id} is listed more than once.`);
+      continue;
+    }
+    seen.add(id);
+    if (liked.has(id) && id !== context.target.movieId) continue;
+    const neighbor = neighbors.get(id);
+    const what =
+      id === context.target.movieId
+        ? "is the recommended movie itself"
+        : neighbor
+          ? `(${neighbor.title}) is a similar catalog movie the user has not rated`
+          : "is unknown";
+    add(
+      "unknown-evidence-id",
+      `evidence movieId ${id} ${what}, not one of the user's rated movies in <liked_movies>.`,
+    );
+  }
+}
+
+/**
+ * The checks on the explanation's text alone, for a stream's sentences as
+ * they arrive (the evidence comes later in the answer).
+ */
+export function checkText(text: string, context: ExplainContext): Violation[] {
+  const { violations, add } = collector();
+  checkProse(text, "The explanation", [context.target], context, vocabulary(context), add);
+  return violations;
+}
+
+/**
+ * Checks a draft against its context: format, evidence ids, then the
+ * explanation's and every "why"'s placeholders and prose. Returns [] when the
+ * draft is grounded; otherwise one Violation per problem (duplicates merged).
+ */
+export function checkGrounding(draft: ExplanationDraft, context: ExplainContext): Violation[] {
+  const { violations, add } = collector();
+  const vocab = vocabulary(context);
+  checkFormat(draft, context, add);
+  checkEvidence(draft, context, add);
+  checkProse(draft.explanation, "The explanation", [context.target], context, vocab, add);
+  for (const { movieId, why } of draft.evidence) {
+    const cited = vocab.films.get(movieId);
+    const subjects = cited ? [context.target, cited] : [context.target];
+    const where = `The "why" for evidence movieId ${movieId}`;
+    checkProse(why, where, subjects, context, vocab, add);
+  }
+  return violations;
+}
+
+function collector() {
   const violations: Violation[] = [];
   const add: Add = (kind, message) => {
     if (!violations.some((v) => v.message === message)) violations.push({ kind, message });
   };
-  const text = typeof draft.explanation === "string" ? draft.explanation : "";
-  const index = indexContext(context);
-  const hits = findTitleHits(text, index);
-  const sentences = splitSentences(text, hits);
-
-  checkFormat(draft, context, text, sentences, add);
-  checkEvidence(draft, context, add);
-  checkTitles(text, hits, index, catalogTitlesInText, add);
-
-  const masked = mask(text, hits);
-  for (const sentence of sentences) {
-    const named = namesIn(hits, sentence);
-    const body = masked.slice(sentence.start, sentence.end);
-    checkYears(body, named, index, add);
-    checkDirectors(body, named, index, add);
-    if (named.includes(index.target)) checkGenres(body, named, add);
-  }
-  return violations;
+  return { violations, add };
 }

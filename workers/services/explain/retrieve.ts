@@ -1,5 +1,5 @@
 import { and, eq, gte, inArray, ne, sql } from "drizzle-orm";
-import { movies, ratings, TITLE_ACCENTED, TITLE_PLAIN } from "../../../core/db/schema.ts";
+import { movies, ratings } from "../../../core/db/schema.ts";
 import { LIKE_THRESHOLD } from "../../../core/recs/item-item.ts";
 import { similarityAt } from "../../../core/vector/movies-collection.ts";
 import { ApiError } from "../../errors.ts";
@@ -160,37 +160,4 @@ export async function retrieveContext(
     .slice(0, LIKED_IN_CONTEXT)
     .map((r) => r.liked);
   return { userId, target, liked: ranked, neighbors };
-}
-
-/**
- * movies.title_key's SQL rule (migration 0003: lower case, the accents its
- * `translate` folds, a trailing parenthetical dropped), mirrored exactly so
- * a lookup hits the column's index. Not a normaliser of its own: prose is
- * matched with core/normalize.ts; this only speaks the index's language.
- */
-function sqlTitleKey(text: string): string {
-  let out = "";
-  for (const ch of text.toLowerCase()) {
-    const i = TITLE_ACCENTED.indexOf(ch);
-    out += i >= 0 ? TITLE_PLAIN[i] : ch;
-  }
-  return out.replace(/\s*\(.*\)$/, "");
-}
-
-/**
- * Which of the candidate spans of an explanation are titles in the catalog
- * (lower-cased), so the grounding check can spot a real movie that was not
- * in the context. Matched on the indexed title key ("Amélie" finds "Amelie",
- * "Seven" finds "Seven (a.k.a. Se7en)"), with or without a leading "The".
- */
-export async function catalogTitlesAmong(db: Reader, candidates: string[]): Promise<Set<string>> {
-  if (candidates.length === 0) return new Set();
-  const lowered = [...new Set(candidates.map((c) => c.toLowerCase()))];
-  const keys = (c: string) => [sqlTitleKey(c), `the ${sqlTitleKey(c)}`];
-  const rows = await db
-    .select({ key: movies.titleKey })
-    .from(movies)
-    .where(inArray(movies.titleKey, [...new Set(lowered.flatMap(keys))]));
-  const found = new Set(rows.map((r) => r.key));
-  return new Set(lowered.filter((c) => keys(c).some((k) => found.has(k))));
 }

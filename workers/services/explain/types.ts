@@ -43,8 +43,10 @@ export type { Confidence, ExplanationDraft } from "./draft.ts";
 export interface Violation {
   kind:
     | "unknown-evidence-id"
+    | "unknown-id"
     | "invented-title"
     | "wrong-year"
+    | "wrong-rating"
     | "wrong-director"
     | "wrong-genre"
     | "format";

@@ -8,6 +8,9 @@
  * often the deterministic explainer answered, and the helpful rate per source
  * and prompt version from the stored feedback.
  *
+ * `--samples N` prints the first N explanations as served, with their source,
+ * to read how they sound.
+ *
  * It forgets the cached explanations of the pairs it evaluates, so every pair
  * is generated afresh (a development database, not production's).
  */
@@ -23,7 +26,8 @@ import { percentiles } from "./lib/percentiles.ts";
 const program = new Command("eval:explain")
   .option("--pairs <n>", "(user, movie) pairs", (v) => Number(v), 300)
   .option("--per-user <n>", "recommendations explained per user", (v) => Number(v), 3)
-  .action(async (options: { pairs: number; perUser: number }) => {
+  .option("--samples <n>", "explanations to print as served", (v) => Number(v), 0)
+  .action(async (options: { pairs: number; perUser: number; samples: number }) => {
     const config = loadConfig();
     const db = new pg.Client({ connectionString: config.DATABASE_URL });
     await db.connect();
@@ -46,6 +50,7 @@ const program = new Command("eval:explain")
         failedRequests: 0,
       };
       const leaks: string[] = [];
+      const samples: string[] = [];
       const latencies: number[] = [];
       for (const { id: userId } of users) {
         const token = await mintUserToken(userId, worker.jwtSecret, 3_600);
@@ -81,6 +86,8 @@ const program = new Command("eval:explain")
             evidence: { movieId: number }[];
             source: string;
           };
+          if (samples.length < options.samples)
+            samples.push(`| ${userId} | ${movieId} | ${body.source} | ${body.explanation} |`);
           const records = await fake.invented();
           const inventedAttempts = records.filter((r) => r.kind !== "valid").length;
           tally.inventedDrafts += inventedAttempts;
@@ -132,6 +139,10 @@ const program = new Command("eval:explain")
         `latency per uncached explanation (client, fake model instant): p50 ${p50} ms, p95 ${p95} ms`,
       );
       for (const leak of leaks.slice(0, 20)) console.log(`LEAK ${leak}`);
+      if (samples.length > 0) {
+        console.log("\n| user | movie | source | explanation |\n| --- | --- | --- | --- |");
+        for (const sample of samples) console.log(sample);
+      }
 
       const stats = (await (
         await fetch(`${worker.base}/api/admin/explanations/stats`, {

@@ -54,7 +54,12 @@ export interface InventedRecord {
   titles: string[];
   /** Evidence ids the context lacks. */
   ids: number[];
-  /** The exact wrong substrings about the target, e.g. "(2010)", "Stanley Kubrick", "western". */
+  /**
+   * The wrong claims about the target as they would read in a response if
+   * they got through, e.g. "(2010) is a standout", "directed by Stanley
+   * Kubrick", "is a western film": a bare "(2010)" or "war" may well be in a
+   * grounded response (a liked film's rendered year, a word of a title).
+   */
   facts: string[];
   kind: "valid" | "invented-title" | "invented-id" | "wrong-fact";
   targetId: number | null;
@@ -618,7 +623,11 @@ function wrongFacts(context: ExplainContext, retry: boolean): Answer {
   return {
     input: { ...valid, explanation: `${valid.explanation} ${sentence}` },
     record: record(context, retry, "wrong-fact", {
-      facts: [...(year ? [year] : []), genre, director],
+      facts: [
+        ...(year ? [`${year} is a`] : []),
+        `is a ${genre} directed`,
+        `directed by ${director}`,
+      ],
     }),
   };
 }
@@ -645,25 +654,28 @@ function mixedAnswer(context: ExplainContext, retry: boolean, random: () => numb
   let kind = Math.floor(random() * 4);
   if (kind === 0 && !target?.year) kind = 1;
   if (kind === 3 && !rated) kind = 1;
-  let fact: string;
-  let sentence: string;
+  let claim: string;
   if (kind === 0 && target?.year) {
     const offset = (1 + Math.floor(random() * 5)) * (random() < 0.5 ? -1 : 1);
-    fact = `(${target.year + offset})`;
-    sentence = `${title} ${fact} is a standout of its year.`;
+    claim = `(${target.year + offset}) is a standout`;
   } else if (kind === 1) {
-    fact = wrongDirector(context, random);
-    sentence = `${title} was directed by ${fact}.`;
+    claim = `directed by ${wrongDirector(context, random)}`;
   } else if (kind === 3 && rated) {
-    fact = WRONG_RATINGS[Math.floor(random() * WRONG_RATINGS.length)] ?? "2 stars";
-    sentence = `Even at ${fact}, [[${rated.movieId}]] was a clue.`;
+    claim = `Even at ${WRONG_RATINGS[Math.floor(random() * WRONG_RATINGS.length)] ?? "2 stars"}`;
   } else {
-    fact = wrongGenre(context, random);
-    sentence = `${title} is a ${fact} film at heart.`;
+    claim = `is a ${wrongGenre(context, random)} film`;
   }
+  const sentence =
+    kind === 3 && rated
+      ? `${claim}, [[${rated.movieId}]] was a clue.`
+      : kind === 0
+        ? `${title} ${claim} of its year.`
+        : kind === 1
+          ? `${title} was ${claim}.`
+          : `${title} ${claim} at heart.`;
   return {
     input: { ...valid, explanation: `${valid.explanation} ${sentence}` },
-    record: record(context, retry, "wrong-fact", { facts: [fact] }),
+    record: record(context, retry, "wrong-fact", { facts: [claim] }),
   };
 }
 

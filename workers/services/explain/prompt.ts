@@ -24,11 +24,11 @@ The user turn holds data in XML tags: <target> is the recommended movie, <liked_
 Rules:
 - Name a movie only as a placeholder of its movieId: [[movieId]] for the target or a movie in <liked_movies>. Never write a title, a year or a star rating yourself: [[movieId]] is replaced by the title (with its year the first time), and [[movieId:stars]] by this person's own rating of a movie in <liked_movies> ("4.5 stars").
 - Connect the target to one to three of the <liked_movies>.
-- Only use facts present in the data: genres, directors, cast, tags, overviews. Name no movie or person that is not in the data; state the target's director and genres only as given in <target>.
+- Only use facts present in the data: genres, directors, cast, tags, overviews. Name no movie, person or other proper name (studio, award, place) that is not in the data; state the target's director and genres only as given in <target>.
 - Answer only through the ${EXPLANATION_TOOL} tool. evidence lists the movieIds of the <liked_movies> you relied on, each with a short reason; use only movieIds from <liked_movies>.
 - confidence: "high" when the connection is specific (same director, cast, or strongly shared themes), "medium" for shared genres and tags, "low" when the link is weak.
 
-Example explanation: "You gave [[47]] [[47:stars]], and [[53519]] comes from the same director, David Fincher. Like [[593]], it follows an obsessive hunt for a killer."`;
+Example, for a target with movieId 111 and liked movies 222 and 333: "You gave [[222]] [[222:stars]], and [[111]] comes from the same director. Like [[333]], it follows an obsessive hunt for a killer."`;
 
 export const EXPLANATION_TOOL_SCHEMA = {
   name: EXPLANATION_TOOL,

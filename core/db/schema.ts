@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import {
   boolean,
   check,
@@ -15,10 +15,6 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-
-/** Accented letters and their plain forms, for title keys (same order). */
-const TITLE_ACCENTED = "áàâäãåéèêëíìîïóòôöõøúùûüñçýÿ";
-const TITLE_PLAIN = "aaaaaaeeeeiiiioooooouuuuncyy";
 
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
@@ -47,14 +43,6 @@ export const movies = pgTable(
     contentHash: text("content_hash").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     /**
-     * The title as explanations are checked against it: lower case, accents
-     * folded ("Amélie" -> "amelie"), a trailing parenthetical a.k.a. dropped.
-     */
-    titleKey: text("title_key").generatedAlwaysAs(
-      (): SQL =>
-        sql`regexp_replace(translate(lower(${movies.title}), ${sql.raw(`'${TITLE_ACCENTED}'`)}, ${sql.raw(`'${TITLE_PLAIN}'`)}), ${sql.raw(String.raw`'\s*\(.*\)$'`)}, '')`,
-    ),
-    /**
      * Weighted full-text document (titles A, people and tags B, overview C),
      * stored so searches rank without re-parsing every row.
      * marquee_movie_document() is defined in migrations/0001_search_indexes.sql.
@@ -68,7 +56,6 @@ export const movies = pgTable(
     index("movies_search_document_idx").using("gin", t.searchDocument),
     index("movies_genres_idx").using("gin", t.genres),
     index("movies_tmdb_id_idx").on(t.tmdbId),
-    index("movies_title_key_idx").on(t.titleKey),
     // The trigram index on lower(title) is in the hand-written migration 0001.
   ],
 );

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { EmbedJob } from "./services/embed-jobs.ts";
 import { WorkerSettings } from "./settings.ts";
 
 /** What the Worker needs: its settings (settings.ts) and its bindings (wrangler.toml). */
@@ -8,6 +9,13 @@ export const WorkerEnv = WorkerSettings.extend({
     (value) => typeof (value as R2Bucket | undefined)?.get === "function",
     "R2 binding MODELS is missing",
   ),
+  /** The embed queue's producer: jobs for films written through the API and the sweep (wrangler.toml, [[queues.producers]]). */
+  EMBED_QUEUE: z
+    .custom<Queue<EmbedJob>>(
+      (value) => typeof (value as Queue | undefined)?.send === "function",
+      "EMBED_QUEUE must be a queue producer binding",
+    )
+    .optional(),
   /** Cloudflare's rate limiting binding: re-ranks a client may start (wrangler.toml, [[ratelimits]]). */
   RERANK_LIMITER: z
     .custom<RateLimit>(

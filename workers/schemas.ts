@@ -196,3 +196,47 @@ export const ExplanationStats = z
     ),
   })
   .openapi("ExplanationStats");
+
+export const MovieWritten = z
+  .object({
+    movieId: z.number().int(),
+    created: z.boolean().openapi({ description: "True when the film is new to the catalog." }),
+    contentHash: z
+      .string()
+      .openapi({ description: "sha256 of the text its vectors are made from." }),
+    job: z.literal("queued").openapi({ description: "Its embed job is on the queue." }),
+  })
+  .openapi("MovieWritten", {
+    description: "The film is saved; it is searchable once the queue has written its vectors.",
+  });
+
+export const MovieRemoved = z
+  .object({ movieId: z.number().int(), deleted: z.literal(true), job: z.literal("queued") })
+  .openapi("MovieRemoved");
+
+export const EmbedStats = z
+  .object({
+    queued: z.number().int().openapi({ description: "Jobs waiting or being retried." }),
+    done: z.number().int(),
+    dead: z.number().int().openapi({ description: "Jobs that ran out of retries." }),
+    recentDead: z.array(
+      z.object({
+        movieId: z.number().int(),
+        op: z.string(),
+        attempts: z.number().int(),
+        error: z.string().nullable(),
+        updatedAt: z.string(),
+      }),
+    ),
+  })
+  .openapi("EmbedStats", { description: "Each film's latest embed job, by status." });
+
+export const SweepReport = z
+  .object({
+    checked: z.number().int(),
+    stale: z.number().int(),
+    orphans: z.number().int(),
+    enqueued: z.number().int(),
+    complete: z.boolean(),
+  })
+  .openapi("SweepReport");

@@ -92,6 +92,15 @@ export const WorkerSettings = z.object({
     .describe(
       "Explanations generated in the background for the top recommendations (0 turns it off).",
     ),
+  EMBED_SWEEP_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1_000)
+    .describe(
+      "Embed jobs the nightly sweep queues at most per run (films with missing or stale vectors); the next run goes on.",
+    ),
   DEMO_SIGNIN: z
     .enum(["on", "off"])
     .default("off")

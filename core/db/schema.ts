@@ -250,6 +250,33 @@ export const movieStats = pgTable("movie_stats", {
   searchPrior: real("search_prior").notNull().default(0),
 });
 
+/**
+ * The latest embed job of each movie written through the API: queued by the
+ * write, done when the queue's consumer has written its vectors (or removed
+ * them), dead when it landed in the dead-letter queue. No foreign key: a
+ * deleted movie's job outlives it. The admin stats read it.
+ */
+export const embedJobs = pgTable(
+  "embed_jobs",
+  {
+    movieId: integer("movie_id").primaryKey(),
+    /** "upsert" (write the movie's vectors) or "delete" (remove them). */
+    op: text("op").notNull(),
+    /** "queued", "done" or "dead". */
+    status: text("status").notNull(),
+    /** Deliveries so far (the queue's own count, 1 on the first). */
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    queuedAt: timestamp("queued_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("embed_jobs_op", sql`${t.op} in ('upsert', 'delete')`),
+    check("embed_jobs_status", sql`${t.status} in ('queued', 'done', 'dead')`),
+    index("embed_jobs_status_idx").on(t.status, t.updatedAt.desc()),
+  ],
+);
+
 export type Movie = typeof movies.$inferSelect;
 export type NewMovie = typeof movies.$inferInsert;
 export type NewRating = typeof ratings.$inferInsert;

@@ -5,7 +5,7 @@ import type { QueryEmbedder } from "../../workers/services/query-embedder.ts";
 /** An embedder that counts its calls and answers [length, 1, 2]. */
 function countingEmbedder() {
   const calls: string[] = [];
-  const embedder: QueryEmbedder = {
+  const embedder: Pick<QueryEmbedder, "embed"> = {
     embed: async (text) => {
       calls.push(text);
       return new Float32Array([text.length, 1, 2]);

@@ -48,20 +48,30 @@ describe("the OpenAPI document (/api/openapi.json)", () => {
         "GET /api/recommendations/{movieId}/explain",
         "POST /api/recommendations/{movieId}/explain/feedback",
         "GET /api/admin/explanations/stats",
+        "PUT /api/admin/movies/{movieId}",
+        "DELETE /api/admin/movies/{movieId}",
+        "GET /api/admin/embed/stats",
+        "POST /api/admin/embed/sweep",
       ].sort(),
     );
     for (const [path, methods] of Object.entries(doc.paths))
       for (const [method, operation] of Object.entries(methods)) {
         const where = `${method} ${path}`;
-        // Success and the errors that can happen anywhere, each with a body schema.
+        // Success (202: accepted for the embed queue) and the errors that can happen anywhere, each with a body schema.
         expect(Object.keys(operation.responses), where).toEqual(
-          expect.arrayContaining(["200", "500", "503"]),
+          expect.arrayContaining([
+            path.startsWith("/api/admin/movies") ? "202" : "200",
+            "500",
+            "503",
+          ]),
         );
         for (const [status, r] of Object.entries(operation.responses))
           expect(r.content?.["application/json"]?.schema, `${where} ${status}`).toBeDefined();
         // User routes say so; path parameters are declared.
         if (path.startsWith("/api/ratings") || path.startsWith("/api/recommendations"))
           expect(operation.security, where).toEqual([{ user: [] }]);
+        if (path.startsWith("/api/admin"))
+          expect(operation.security, where).toEqual([{ admin: [] }]);
         for (const name of path.match(/\{(\w+)\}/g) ?? [])
           expect(operation.parameters, where).toContainEqual(
             expect.objectContaining({ name: name.slice(1, -1), in: "path", required: true }),

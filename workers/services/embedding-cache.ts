@@ -20,7 +20,7 @@ async function cacheUrl(key: string): Promise<string> {
 export async function cachedEmbedding(
   model: string,
   text: string,
-  embedder: () => Promise<QueryEmbedder>,
+  embedder: () => Promise<Pick<QueryEmbedder, "embed">>,
   waitUntil: (promise: Promise<unknown>) => void,
 ): Promise<{ vector: Float32Array; cache: "isolate" | "colo" | "miss" }> {
   const key = cacheKey(model, text);

@@ -3,12 +3,18 @@
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import * as ort from "onnxruntime-web/wasm";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
-import { meanPoolAndNormalize } from "../../core/embedding/pooling.ts";
+import { normalizedMean, type PooledSum, sumPool } from "../../core/embedding/pooling.ts";
 import { SentenceTokenizer } from "../../core/embedding/tokenizer.ts";
 
-/** Embeds search queries inside the Worker with the same model and tokenizer as the pipeline. */
+/**
+ * Embeds inside the Worker with the same model and tokenizer as the
+ * pipeline: search queries, and the films the embed queue writes.
+ */
 export interface QueryEmbedder {
+  /** One text's normalised mean-pooled vector. */
   embed(text: string): Promise<Float32Array>;
+  /** Each text's pooled word pieces, in one model run (a film's parts pool together: core/vector/movie-vectors.ts). */
+  pool(texts: string[]): Promise<PooledSum[]>;
 }
 
 let shimInstalled = false;
@@ -76,27 +82,32 @@ export async function loadQueryEmbedder(bucket: R2Bucket, prefix: string): Promi
     executionProviders: ["wasm"],
     graphOptimizationLevel: "all",
   });
+  const pool = async (texts: string[]): Promise<PooledSum[]> => {
+    const batch = SentenceTokenizer.pad(texts.map((text) => tokenizer.encode(text)));
+    const dims = [batch.batchSize, batch.sequenceLength];
+    const outputs = await session.run({
+      input_ids: new ort.Tensor("int64", batch.inputIds, dims),
+      attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
+      token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
+    });
+    const hidden = outputs.last_hidden_state;
+    if (!hidden) throw new Error("model has no last_hidden_state output");
+    const pooled = sumPool(
+      hidden.data as Float32Array,
+      batch.attentionMask,
+      batch.batchSize,
+      batch.sequenceLength,
+    );
+    hidden.dispose();
+    return pooled;
+  };
   return {
     async embed(text) {
-      const batch = SentenceTokenizer.pad([tokenizer.encode(text)]);
-      const dims = [batch.batchSize, batch.sequenceLength];
-      const outputs = await session.run({
-        input_ids: new ort.Tensor("int64", batch.inputIds, dims),
-        attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
-        token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
-      });
-      const hidden = outputs.last_hidden_state;
-      if (!hidden) throw new Error("model has no last_hidden_state output");
-      const [vector] = meanPoolAndNormalize(
-        hidden.data as Float32Array,
-        batch.attentionMask,
-        1,
-        batch.sequenceLength,
-      );
-      hidden.dispose();
-      if (!vector) throw new Error("pooling returned no vector");
-      return vector;
+      const [pooled] = await pool([text]);
+      if (!pooled) throw new Error("pooling returned no vector");
+      return normalizedMean([pooled]);
     },
+    pool,
   };
 }
 

@@ -1,37 +1,27 @@
-import type { Collection, Metadata } from "chromadb";
+import type { Collection } from "chromadb";
 import { asc } from "drizzle-orm";
-import { movieParts } from "../../../core/catalog-text.ts";
 import { movies } from "../../../core/db/schema.ts";
-import { normalizedMean, type PooledSum } from "../../../core/embedding/pooling.ts";
+import type { PooledSum } from "../../../core/embedding/pooling.ts";
 import {
-  movieMetadata,
-  VECTOR_LAYOUT,
-  VectorVersion,
-} from "../../../core/vector/movies-collection.ts";
-import {
-  composePassageVector,
-  passageHash,
-  passageId,
-  passageMetadata,
-} from "../../../core/vector/passages.ts";
+  expectedEntries,
+  type MovieTexts,
+  movieTexts,
+  upsertVectorRows,
+  type VectorRow,
+  type VectorStores,
+  vectorRows,
+} from "../../../core/vector/movie-vectors.ts";
+import { VECTOR_LAYOUT, VectorVersion } from "../../../core/vector/movies-collection.ts";
 import type { Database } from "../db/connect.ts";
 import type { OnnxEmbedder } from "./embedder.ts";
 
+export type { VectorStores } from "../../../core/vector/movie-vectors.ts";
+
 type MovieRow = typeof movies.$inferSelect;
 
-/** The two collections the pipeline keeps in step with the catalog (core/vector/passages.ts says why two). */
-export interface VectorStores {
-  /** Whole-text vectors, cosine, id = movieId: recommendations and explanations read these. */
-  movies: Collection;
-  /** Whole-text and passage entries, inner product: what search asks. */
-  passages: Collection;
-}
-
-/** A movie to (re)write: the texts it is encoded from, and each passage's content hash. */
-export interface MovieWork {
+/** A movie to (re)write: the texts it is encoded from (core/vector/movie-vectors.ts). */
+export interface MovieWork extends MovieTexts {
   movie: MovieRow;
-  facts: string;
-  passages: { text: string; hash: string }[];
 }
 
 export interface EmbedPlan {
@@ -126,23 +116,14 @@ export async function planEmbedding(
     toDelete: { movies: [], passages: [] },
   };
   const expected = new Set<string>();
+  const current = (stored: Map<string, string>, wanted: Map<string, string>) =>
+    [...wanted].every(([id, hash]) => stored.get(id) === version(hash));
   for (const movie of rows) {
-    const { facts, passages: texts } = movieParts(movie);
-    const work: MovieWork = { movie, facts, passages: [] };
-    const id = passageId(movie.id);
-    let current = wholes.get(id) === version(movie.contentHash);
-    // A movie without overview passages is searched by its whole text.
-    if (texts.length === 0) {
-      expected.add(id);
-      current &&= entries.get(id) === version(movie.contentHash);
-    }
-    for (const [index, text] of texts.entries()) {
-      const hash = await passageHash(movie.contentHash, text);
-      work.passages.push({ text, hash });
-      expected.add(passageId(movie.id, index));
-      current &&= entries.get(passageId(movie.id, index)) === version(hash);
-    }
-    if (!current) plan.toEmbed.push(work);
+    const texts = await movieTexts(movie);
+    const wanted = expectedEntries(movie, texts);
+    for (const id of wanted.passages.keys()) expected.add(id);
+    if (!current(wholes, wanted.movies) || !current(entries, wanted.passages))
+      plan.toEmbed.push({ movie, ...texts });
   }
   const ids = new Set(rows.map((r) => String(r.id)));
   plan.toDelete.movies = [...wholes.keys()].filter((id) => !ids.has(id));
@@ -201,33 +182,12 @@ export async function runEmbedding(
       if (t.passage < 0) part.facts = pooled[i];
       else part.passages[t.passage] = pooled[i] as PooledSum;
     });
-    const movieRows: { id: string; embedding: number[]; metadata: Metadata }[] = [];
-    const entryRows: typeof movieRows = [];
+    const rows = { movies: [] as VectorRow[], passages: [] as VectorRow[] };
     batch.forEach((work, w) => {
       const part = parts[w] as { facts: PooledSum; passages: PooledSum[] };
-      const whole = normalizedMean([part.facts, ...part.passages]);
-      movieRows.push({
-        id: passageId(work.movie.id),
-        embedding: Array.from(whole),
-        metadata: movieMetadata(work.movie, work.movie.contentHash, embedder.model),
-      });
-      if (work.passages.length === 0) {
-        entryRows.push({
-          id: passageId(work.movie.id),
-          embedding: Array.from(whole),
-          metadata: passageMetadata(work.movie, work.movie.contentHash, embedder.model),
-        });
-      }
-      work.passages.forEach((p, index) => {
-        entryRows.push({
-          id: passageId(work.movie.id, index),
-          embedding: composePassageVector(
-            normalizedMean([part.passages[index] as PooledSum]),
-            whole,
-          ),
-          metadata: passageMetadata(work.movie, p.hash, embedder.model, index),
-        });
-      });
+      const movie = vectorRows(work.movie, work, part, embedder.model);
+      rows.movies.push(...movie.movies);
+      rows.passages.push(...movie.passages);
     });
     // Chroma stores this batch while the model encodes the next one (each uses
     // the CPU the other leaves); one write in flight, so batches land in order.
@@ -235,16 +195,7 @@ export async function runEmbedding(
     writing = chroma(async () => {
       // No documents: nothing reads them back (Postgres has the texts), and
       // Chroma would index their words, a third of its time here.
-      for (const [collection, rows] of [
-        [stores.movies, movieRows],
-        [stores.passages, entryRows],
-      ] as const) {
-        await collection.upsert({
-          ids: rows.map((r) => r.id),
-          embeddings: rows.map((r) => r.embedding),
-          metadatas: rows.map((r) => r.metadata),
-        });
-      }
+      await upsertVectorRows(stores, rows);
       moviesDone += batch.length;
       done += texts.length;
       onProgress({ done, total });

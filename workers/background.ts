@@ -1,0 +1,109 @@
+/**
+ * The Worker's handlers beside fetch: the embed queue's consumer and its
+ * dead-letter consumer (both queues are this Worker's, wrangler.toml), and
+ * the nightly sweep's Cron Trigger.
+ */
+
+import { parseEnv, type WorkerEnv } from "./env.ts";
+import { ApiError } from "./errors.ts";
+import { type Db, openDatabase } from "./services/database.ts";
+import { collectionsFor } from "./services/dense-search.ts";
+import { EmbedJob, markDead, markDelivery, retryDelaySeconds } from "./services/embed-jobs.ts";
+import { applyEmbedJob } from "./services/film-vectors.ts";
+import { queryEmbedder } from "./services/query-embedder.ts";
+import { type SweepReport, sweepVectors } from "./services/vector-sweep.ts";
+
+/** The dead-letter queue's name in wrangler.toml ([[queues.consumers]] dead_letter_queue). */
+export const DEAD_LETTER_QUEUE = "marquee-embed-dead";
+
+/** Jobs the consumer gets: a film to write or remove; retried with backoff on any failure. */
+async function consume(batch: MessageBatch, env: WorkerEnv, db: Db): Promise<void> {
+  const embedder = () => queryEmbedder(env.MODELS, env.MODEL_PREFIX);
+  for (const message of batch.messages) {
+    const parsed = EmbedJob.safeParse(message.body);
+    if (!parsed.success) {
+      // Retrying cannot fix a malformed job: say so and drop it.
+      console.error(JSON.stringify({ embed: "malformed job", body: message.body }));
+      message.ack();
+      continue;
+    }
+    const job = parsed.data;
+    const started = Date.now();
+    try {
+      const outcome = await applyEmbedJob(job, db, await collectionsFor(env), embedder);
+      await markDelivery(db, job, { done: true, attempts: message.attempts });
+      console.log(
+        JSON.stringify({
+          embed: outcome,
+          ...job,
+          attempts: message.attempts,
+          ms: Date.now() - started,
+        }),
+      );
+      message.ack();
+    } catch (error) {
+      const delaySeconds = retryDelaySeconds(message.attempts);
+      console.warn(
+        JSON.stringify({
+          embed: "failed",
+          ...job,
+          attempts: message.attempts,
+          delaySeconds,
+          error: String(error),
+        }),
+      );
+      await markDelivery(db, job, {
+        done: false,
+        attempts: message.attempts,
+        error: String(error),
+      }).catch(() => {});
+      message.retry({ delaySeconds });
+    }
+  }
+}
+
+/** Jobs that ran out of retries: recorded as dead, for the admin stats. */
+async function recordDead(batch: MessageBatch, db: Db): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = EmbedJob.safeParse(message.body);
+    if (parsed.success) await markDead(db, parsed.data);
+    console.error(JSON.stringify({ embed: "dead letter", body: message.body }));
+    message.ack();
+  }
+}
+
+export async function queue(
+  batch: MessageBatch,
+  rawEnv: unknown,
+  ctx: ExecutionContext,
+): Promise<void> {
+  const env = parseEnv(rawEnv);
+  const database = openDatabase(env);
+  try {
+    if (batch.queue === DEAD_LETTER_QUEUE) await recordDead(batch, database.db);
+    else await consume(batch, env, database.db);
+  } finally {
+    ctx.waitUntil(database.close());
+  }
+}
+
+/** Runs the sweep with the Worker's own bindings (the Cron Trigger and the admin route). */
+export async function runSweep(env: WorkerEnv, db: Db): Promise<SweepReport> {
+  if (!env.EMBED_QUEUE)
+    throw new ApiError("BAD_ENVIRONMENT", "the EMBED_QUEUE binding is missing (wrangler.toml)");
+  return sweepVectors(db, await collectionsFor(env), env.EMBED_QUEUE, env.EMBED_SWEEP_LIMIT);
+}
+
+export async function scheduled(
+  _controller: ScheduledController,
+  rawEnv: unknown,
+  ctx: ExecutionContext,
+): Promise<void> {
+  const env = parseEnv(rawEnv);
+  const database = openDatabase(env);
+  try {
+    console.log(JSON.stringify({ sweep: await runSweep(env, database.db) }));
+  } finally {
+    ctx.waitUntil(database.close());
+  }
+}

@@ -19,6 +19,8 @@ export interface E2eStack {
   base: string;
   /** The scratch database the Worker reads and writes (for checks behind the page). */
   databaseUrl: string;
+  /** ADMIN_TOKEN of the Worker, for catalog writes through the API. */
+  adminToken: string;
   /** Where wrangler dev writes its log. */
   workerLog: string;
   stop(): Promise<void>;
@@ -157,7 +159,13 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
       return body.results.some((r) => r.movieId === 1);
     });
     step("stack ready");
-    return { base: worker.base, databaseUrl: databaseUrl.toString(), workerLog, stop };
+    return {
+      base: worker.base,
+      databaseUrl: databaseUrl.toString(),
+      adminToken: worker.adminToken,
+      workerLog,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

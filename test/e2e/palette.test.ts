@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 const root = path.resolve(import.meta.dirname, "../..");
 const base = inject("e2eBase");
 const databaseUrl = inject("e2eDatabaseUrl");
+const adminToken = inject("e2eAdminToken");
 /** "" when no Chromium or Chrome is installed: every test below is then skipped (setup.ts said why). */
 const browserPath = inject("browserPath");
 const screenshots = path.join(root, "docs/screenshots");
@@ -308,6 +309,45 @@ describe.skipIf(!browserPath)("Marquee in a browser", () => {
       if (reason) expect(rows[0]?.reason).toBe(reason);
     } finally {
       await db.end();
+    }
+  });
+  it("finds a film added through the API, without a restart", async () => {
+    const movieId = 9_100_001;
+    const title = "The Cartographer of Drowned Bells";
+    const put = await fetch(`${base}/api/admin/movies/${movieId}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        title,
+        year: 2026,
+        genres: ["Adventure", "Fantasy"],
+        overview:
+          "A mapmaker charts a flooded valley by listening to the church bells that still ring beneath the lake. Each bell she finds redraws the border between two feuding villages.",
+      }),
+    });
+    expect(put.status).toBe(202);
+    try {
+      await signIn();
+      await page.keyboard.press("Control+K");
+      await palette().waitFor();
+      // The queue writes its vectors within seconds; the palette finds it from a description.
+      const found = page.getByRole("option").filter({ hasText: title });
+      await expect
+        .poll(
+          async () => {
+            await search("a map maker listens to bells ringing under a lake");
+            return found.count();
+          },
+          { timeout: 60_000, interval: 1_000 },
+        )
+        .toBeGreaterThan(0);
+      await found.first().click();
+      await page.getByRole("heading", { level: 2, name: title, exact: true }).waitFor();
+    } finally {
+      await fetch(`${base}/api/admin/movies/${movieId}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
     }
   });
 });

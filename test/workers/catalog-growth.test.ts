@@ -21,6 +21,7 @@ const NEW_FILM = 990_001;
 const SHRINKING = 990_002;
 const DOOMED = 990_003;
 const SWEPT = 990_004;
+const LIMITED = [990_005, 990_006];
 
 const admin = { authorization: `Bearer ${testEnv.ADMIN_TOKEN}` };
 
@@ -338,5 +339,15 @@ describe("the sweep", () => {
     ]);
     expect((await entriesOf(SWEPT)).movies).toEqual([String(SWEPT)]);
     expect((await entriesOf(Number(orphan))).movies).toEqual([]);
+  });
+
+  it("queues at most EMBED_SWEEP_LIMIT jobs a run, and says it stopped early", async () => {
+    for (const id of LIMITED) await insertQuietly(id);
+    const response = await request(
+      "/api/admin/embed/sweep",
+      { EMBED_SWEEP_LIMIT: "1" },
+      { method: "POST", headers: admin },
+    );
+    expect(await response.json()).toMatchObject({ stale: 2, enqueued: 1, complete: false });
   });
 });

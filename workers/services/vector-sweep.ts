@@ -45,7 +45,8 @@ export async function sweepVectors(
     for (const movieId of await staleFilms(stores, page)) jobs.push({ movieId, op: "upsert" });
     after = page[page.length - 1]?.id ?? after;
     if (jobs.length >= limit) {
-      complete = page.length < PAGE ? complete : false;
+      // The limit is reached: the next run goes on (orphans included).
+      complete = false;
       break;
     }
   }

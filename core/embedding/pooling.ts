@@ -65,19 +65,6 @@ export function normalizedMean(parts: readonly PooledSum[]): Float32Array {
   return Float32Array.from(mean, (value) => value * scale);
 }
 
-/** Attention-masked mean pooling followed by L2 normalisation, one vector per row. */
-export function meanPoolAndNormalize(
-  hidden: Float32Array,
-  attentionMask: BigInt64Array,
-  batchSize: number,
-  sequenceLength: number,
-  dimensions: number = EMBEDDING_DIMENSIONS,
-): Float32Array[] {
-  return sumPool(hidden, attentionMask, batchSize, sequenceLength, dimensions).map((row) =>
-    normalizedMean([row]),
-  );
-}
-
 /** Cosine similarity of two vectors of equal length. */
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);

@@ -79,6 +79,17 @@ describe("deterministicExplanation", () => {
     expectGrounded(draft, ctx);
   });
 
+  it("names the genres once for films that share the same ones with the target", () => {
+    const twin = (movieId: number) =>
+      liked({ movieId, title: `Case ${movieId}`, genres: ["Crime", "Thriller"], rating: 4 });
+    const ctx = { ...context, liked: [twin(40), twin(41), donnie] };
+    const draft = deterministicExplanation(ctx);
+    expect(draft.explanation).toContain(
+      "[[53519]] shares drama and mystery with [[4878]], and crime and thriller with [[40]] and [[41]].",
+    );
+    expectGrounded(draft, ctx);
+  });
+
   it("describes the target alone when the user has rated nothing", () => {
     const ctx = { ...context, liked: [] };
     const draft = deterministicExplanation(ctx);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cosine, meanPoolAndNormalize } from "../../core/embedding/pooling.ts";
+import { cosine, normalizedMean, sumPool } from "../../core/embedding/pooling.ts";
 
-describe("meanPoolAndNormalize", () => {
+/** Attention-masked mean pooling and L2 normalisation per row, as sentence-transformers does it. */
+const meanPoolAndNormalize = (...args: Parameters<typeof sumPool>) =>
+  sumPool(...args).map((row) => normalizedMean([row]));
+
+describe("sumPool, then normalizedMean per row", () => {
   it("averages only the unmasked tokens, then normalises", () => {
     // batch 2, sequence 3, dims 2; row 1's last token is padding with huge values.
     const hidden = new Float32Array([1, 0, 3, 0, 5, 4, 0, 2, 0, 4, 100, 100]);

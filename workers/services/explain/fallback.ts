@@ -169,11 +169,16 @@ function ratingsSentence(evidence: readonly Evidence[]): string {
   return `You gave ${listOf(ids.map((id) => `${titleOf(id)} ${starsOf(id)}`))}.`;
 }
 
-/** "[[53519]] shares mystery and thriller with [[47]], and crime and thriller with ...". */
+/** "[[53519]] shares mystery and thriller with [[47]], and crime and thriller with [[593]] and [[1]]". */
 function sharedGenresSentence(target: MovieFacts, evidence: readonly Evidence[]): string | null {
-  const clauses = evidence
-    .filter((e) => e.genres.length > 0)
-    .map((e) => `${listOf(genreWords(e.genres))} with ${titleOf(e.movie.movieId)}`);
+  // Films sharing the same genres with the target share one clause.
+  const byGenres = new Map<string, string[]>();
+  for (const e of evidence) {
+    if (e.genres.length === 0) continue;
+    const genres = listOf(genreWords(e.genres));
+    byGenres.set(genres, [...(byGenres.get(genres) ?? []), titleOf(e.movie.movieId)]);
+  }
+  const clauses = [...byGenres].map(([genres, films]) => `${genres} with ${listOf(films)}`);
   if (clauses.length > 0) {
     const joined =
       clauses.length === 1

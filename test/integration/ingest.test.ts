@@ -8,6 +8,7 @@ import { movies, ratings, users } from "../../core/db/schema.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
 import { startEmbeddedPostgres } from "../../embed-pipeline/src/db/embedded-postgres.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
+import { loadCatalog } from "../../embed-pipeline/src/ingest/load.ts";
 import { formatIngestReport, runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { SOURCE_FILES } from "../../embed-pipeline/src/ingest/sources.ts";
 import { subsetDataDir, writeDataFile } from "../helpers/data-dir.ts";
@@ -128,6 +129,31 @@ describe("ingest into the real Postgres", () => {
       .select({ count: sql<number>`count(*)::int` })
       .from(movies);
     expect(count).toBe(50);
+  });
+});
+
+describe("a catalog past Postgres' 65,535 bind parameters", () => {
+  it("loads 70,000 films and removes the gone ones in one statement", async () => {
+    const scratch = await createScratchDatabase(inject("postgresUrl"));
+    const connection = await connect({ databaseUrl: scratch.url });
+    try {
+      await migrate(connection);
+      const film = (id: number) => ({ id, title: `Film ${id}`, contentHash: `h${id}` });
+      const catalog = (ids: number[]) => ({
+        movies: ids.map(film),
+        userIds: [],
+        ratings: [],
+        problems: [],
+      });
+      const all = Array.from({ length: 70_000 }, (_, i) => i + 1);
+      expect((await loadCatalog(connection.db, catalog(all))).movies.inserted).toBe(70_000);
+      // bench:scale found it: the delete of gone films named every kept id as its own parameter.
+      const fewer = await loadCatalog(connection.db, catalog(all.slice(0, 69_990)));
+      expect(fewer.movies).toEqual({ inserted: 0, updated: 0, unchanged: 69_990, deleted: 10 });
+    } finally {
+      await connection.close();
+      await scratch.drop();
+    }
   });
 });
 

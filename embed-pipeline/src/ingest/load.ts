@@ -1,4 +1,4 @@
-import { inArray, notInArray, sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { movies, ratingDeletions, ratings, users } from "../../../core/db/schema.ts";
 import type { Database } from "../db/connect.ts";
 import type { Catalog } from "./catalog.ts";
@@ -66,10 +66,12 @@ export async function loadCatalog(db: Database, catalog: Catalog): Promise<LoadR
         .returning({ inserted: sql<boolean>`xmax = 0` });
       tally(movieCounts, written, chunk.length);
     }
+    // One array parameter: a list of ids would be one bind parameter each,
+    // and past 65,535 films Postgres refuses the statement (bench:scale, 10x).
     const keep = catalog.movies.map((m) => m.id);
     const gone = await tx
       .delete(movies)
-      .where(keep.length > 0 ? notInArray(movies.id, keep) : sql`true`)
+      .where(sql`${movies.id} <> all(${sql.param(keep)}::int[])`)
       .returning({ id: movies.id });
     movieCounts.deleted = gone.length;
 

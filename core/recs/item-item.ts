@@ -64,14 +64,19 @@ export const ITEM_ITEM_DEFAULTS: ItemItemOptions = { minRatings: 5, neighbors: 4
 /** A rating of 4 stars or more counts as a like (popularity, seeds). */
 export const LIKE_THRESHOLD = 4;
 
-export function movieStats(ratings: readonly RatingTriple[]): MovieStat[] {
+export function movieStats(input: readonly RatingTriple[] | RatingColumns): MovieStat[] {
+  const { movieIds, ratings } = Array.isArray(input)
+    ? ratingColumns(input as readonly RatingTriple[])
+    : (input as RatingColumns);
   const stats = new Map<number, { count: number; likes: number; sum: number }>();
-  for (const r of ratings) {
-    const s = stats.get(r.movieId) ?? { count: 0, likes: 0, sum: 0 };
+  for (let e = 0; e < ratings.length; e++) {
+    const movieId = movieIds[e] as number;
+    const rating = ratings[e] as number;
+    const s = stats.get(movieId) ?? { count: 0, likes: 0, sum: 0 };
     s.count++;
-    s.sum += r.rating;
-    if (r.rating >= LIKE_THRESHOLD) s.likes++;
-    stats.set(r.movieId, s);
+    s.sum += rating;
+    if (rating >= LIKE_THRESHOLD) s.likes++;
+    stats.set(movieId, s);
   }
   let maxCount = 0;
   let sum = 0;
@@ -89,70 +94,123 @@ export function movieStats(ratings: readonly RatingTriple[]): MovieStat[] {
   }));
 }
 
+/** Ratings as parallel columns: what the neighbour build holds for millions of them. */
+export interface RatingColumns {
+  userIds: Int32Array;
+  movieIds: Int32Array;
+  ratings: Float32Array;
+}
+
+export function ratingColumns(ratings: readonly RatingTriple[]): RatingColumns {
+  return {
+    userIds: Int32Array.from(ratings, (r) => r.userId),
+    movieIds: Int32Array.from(ratings, (r) => r.movieId),
+    ratings: Float32Array.from(ratings, (r) => r.rating),
+  };
+}
+
+/** Entries grouped by a key in 0..groups-1 (CSR): group g's entries are start[g]..start[g+1]. */
+function groupBy(keys: Int32Array, groups: number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(groups + 1);
+  for (const k of keys) if (k >= 0) start[k + 1] = (start[k + 1] ?? 0) + 1;
+  for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] ?? 0) + (start[g] ?? 0);
+  const next = start.slice(0, groups);
+  const order = new Int32Array(start[groups] ?? 0);
+  keys.forEach((k, entry) => {
+    if (k < 0) return;
+    order[next[k] ?? 0] = entry;
+    next[k] = (next[k] ?? 0) + 1;
+  });
+  return { start, order };
+}
+
 /**
  * Top neighbours per movie by shrunk adjusted cosine, positive scores only.
- * Memory is quadratic in the movies with enough ratings (two dense m x m
- * arrays: ~80 MB for MovieLens small's ~3,600 such movies).
+ * Memory is linear in the ratings: one movie's row of co-rating sums at a
+ * time (each movie's raters, then everything those raters rated), where a
+ * dense movies x movies matrix grew with the square of the catalog (4.5 GB
+ * at 10x MovieLens small, bench:scale). Each pair is summed from both ends,
+ * twice the arithmetic of a triangle, for rows that need no second pass.
  */
 export function itemNeighbors(
-  ratings: readonly RatingTriple[],
+  input: readonly RatingTriple[] | RatingColumns,
   options: ItemItemOptions = ITEM_ITEM_DEFAULTS,
 ): ItemNeighbor[] {
+  const { userIds, movieIds, ratings } = Array.isArray(input)
+    ? ratingColumns(input as readonly RatingTriple[])
+    : (input as RatingColumns);
+  const n = ratings.length;
+  // Dense indexes for users and eligible movies.
+  const userIndex = new Map<number, number>();
   const counts = new Map<number, number>();
-  for (const r of ratings) counts.set(r.movieId, (counts.get(r.movieId) ?? 0) + 1);
-  const ids = [...counts].filter(([, n]) => n >= options.minRatings).map(([id]) => id);
+  for (let e = 0; e < n; e++) {
+    if (!userIndex.has(userIds[e] as number)) userIndex.set(userIds[e] as number, userIndex.size);
+    counts.set(movieIds[e] as number, (counts.get(movieIds[e] as number) ?? 0) + 1);
+  }
+  const ids = [...counts].filter(([, c]) => c >= options.minRatings).map(([id]) => id);
   ids.sort((a, b) => a - b);
-  const index = new Map(ids.map((id, i) => [id, i]));
+  const movieIndex = new Map(ids.map((id, i) => [id, i]));
   const m = ids.length;
-
-  const byUser = new Map<number, { sum: number; items: [number, number][] }>();
-  for (const r of ratings) {
-    const u = byUser.get(r.userId) ?? { sum: 0, items: [] };
-    u.sum += r.rating;
-    const i = index.get(r.movieId);
-    if (i !== undefined) u.items.push([i, r.rating]);
-    byUser.set(r.userId, u);
-  }
+  const users = userIndex.size;
   // User means come from all their ratings, not only the eligible movies.
-  const ratedCount = new Map<number, number>();
-  for (const r of ratings) ratedCount.set(r.userId, (ratedCount.get(r.userId) ?? 0) + 1);
-
-  const dot = new Float32Array(m * m);
-  const together = new Uint16Array(m * m);
+  const userOf = Int32Array.from(userIds, (u) => userIndex.get(u) as number);
+  const sum = new Float64Array(users);
+  const rated = new Int32Array(users);
+  for (let e = 0; e < n; e++) {
+    const u = userOf[e] as number;
+    sum[u] = (sum[u] ?? 0) + (ratings[e] as number);
+    rated[u] = (rated[u] ?? 0) + 1;
+  }
+  const itemOf = Int32Array.from(movieIds, (id) => movieIndex.get(id) ?? -1);
+  const centered = Float64Array.from(ratings, (r, e) => {
+    const u = userOf[e] as number;
+    return r - (sum[u] as number) / (rated[u] as number);
+  });
+  const byUser = groupBy(
+    Int32Array.from(itemOf, (i, e) => (i < 0 ? -1 : (userOf[e] as number))),
+    users,
+  );
+  const byItem = groupBy(itemOf, m);
   const norm = new Float64Array(m);
-  for (const [userId, u] of byUser) {
-    const mean = u.sum / (ratedCount.get(userId) ?? 1);
-    const items = u.items.map(([i, r]) => [i, r - mean] as const);
-    for (const [i, x] of items) norm[i] = (norm[i] ?? 0) + x * x;
-    for (let a = 0; a < items.length; a++) {
-      const [i, x] = items[a] as readonly [number, number];
-      for (let b = a + 1; b < items.length; b++) {
-        const [j, y] = items[b] as readonly [number, number];
-        const [lo, hi] = i < j ? [i, j] : [j, i];
-        const cell = lo * m + hi;
-        dot[cell] = (dot[cell] ?? 0) + x * y;
-        together[cell] = Math.min(65_535, (together[cell] ?? 0) + 1);
-      }
-    }
+  for (let e = 0; e < n; e++) {
+    const i = itemOf[e] as number;
+    if (i >= 0) norm[i] = (norm[i] ?? 0) + (centered[e] as number) ** 2;
   }
 
+  const dot = new Float64Array(m);
+  const together = new Int32Array(m);
+  const touched = new Int32Array(m);
   const out: ItemNeighbor[] = [];
   const row: { j: number; score: number }[] = [];
   for (let i = 0; i < m; i++) {
+    let size = 0;
+    for (let a = byItem.start[i] as number; a < (byItem.start[i + 1] as number); a++) {
+      const e = byItem.order[a] as number;
+      const u = userOf[e] as number;
+      const x = centered[e] as number;
+      for (let b = byUser.start[u] as number; b < (byUser.start[u + 1] as number); b++) {
+        const f = byUser.order[b] as number;
+        const j = itemOf[f] as number;
+        if (j === i) continue;
+        if (together[j] === 0) touched[size++] = j;
+        dot[j] = (dot[j] ?? 0) + x * (centered[f] as number);
+        together[j] = (together[j] ?? 0) + 1;
+      }
+    }
     row.length = 0;
     const ni = Math.sqrt(norm[i] ?? 0);
-    if (ni === 0) continue;
-    for (let j = 0; j < m; j++) {
-      if (j === i) continue;
-      const cell = i < j ? i * m + j : j * m + i;
-      const n = together[cell] ?? 0;
-      if (n === 0) continue;
+    for (let t = 0; t < size; t++) {
+      const j = touched[t] as number;
       const nj = Math.sqrt(norm[j] ?? 0);
-      if (nj === 0) continue;
-      const score = ((dot[cell] ?? 0) / (ni * nj)) * (n / (n + options.shrinkage));
-      if (score > 0) row.push({ j, score });
+      const both = together[j] as number;
+      if (ni > 0 && nj > 0) {
+        const score = ((dot[j] as number) / (ni * nj)) * (both / (both + options.shrinkage));
+        if (score > 0) row.push({ j, score });
+      }
+      dot[j] = 0;
+      together[j] = 0;
     }
-    row.sort((a, b) => b.score - a.score);
+    row.sort((a, b) => b.score - a.score || a.j - b.j);
     for (const { j, score } of row.slice(0, options.neighbors))
       out.push({ movieId: ids[i] as number, neighborId: ids[j] as number, score });
   }

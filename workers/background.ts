@@ -72,19 +72,25 @@ async function recordDead(batch: MessageBatch, db: Db): Promise<void> {
   }
 }
 
-export async function queue(
-  batch: MessageBatch,
+/** A handler's settings and a database for its run, the database ended after it. */
+async function run(
   rawEnv: unknown,
   ctx: ExecutionContext,
+  work: (env: WorkerEnv, db: Db) => Promise<void>,
 ): Promise<void> {
   const env = parseEnv(rawEnv);
   const database = openDatabase(env);
   try {
-    if (batch.queue === DEAD_LETTER_QUEUE) await recordDead(batch, database.db);
-    else await consume(batch, env, database.db);
+    await work(env, database.db);
   } finally {
     ctx.waitUntil(database.close());
   }
+}
+
+export function queue(batch: MessageBatch, rawEnv: unknown, ctx: ExecutionContext) {
+  return run(rawEnv, ctx, (env, db) =>
+    batch.queue === DEAD_LETTER_QUEUE ? recordDead(batch, db) : consume(batch, env, db),
+  );
 }
 
 /** Runs the sweep with the Worker's own bindings (the Cron Trigger and the admin route). */
@@ -94,16 +100,12 @@ export async function runSweep(env: WorkerEnv, db: Db): Promise<SweepReport> {
   return sweepVectors(db, await collectionsFor(env), env.EMBED_QUEUE, env.EMBED_SWEEP_LIMIT);
 }
 
-export async function scheduled(
+export function scheduled(
   _controller: ScheduledController,
   rawEnv: unknown,
   ctx: ExecutionContext,
-): Promise<void> {
-  const env = parseEnv(rawEnv);
-  const database = openDatabase(env);
-  try {
-    console.log(JSON.stringify({ sweep: await runSweep(env, database.db) }));
-  } finally {
-    ctx.waitUntil(database.close());
-  }
+) {
+  return run(rawEnv, ctx, async (env, db) => {
+    console.log(JSON.stringify({ sweep: await runSweep(env, db) }));
+  });
 }

@@ -5,10 +5,15 @@
  */
 
 import { parseEnv, type WorkerEnv } from "./env.ts";
-import { ApiError } from "./errors.ts";
 import { type Db, openDatabase } from "./services/database.ts";
 import { collectionsFor } from "./services/dense-search.ts";
-import { EmbedJob, markDead, markDelivery, retryDelaySeconds } from "./services/embed-jobs.ts";
+import {
+  EmbedJob,
+  embedQueue,
+  markDead,
+  markDelivery,
+  retryDelaySeconds,
+} from "./services/embed-jobs.ts";
 import { applyEmbedJob } from "./services/film-vectors.ts";
 import { queryEmbedder } from "./services/query-embedder.ts";
 import { type SweepReport, sweepVectors } from "./services/vector-sweep.ts";
@@ -95,9 +100,7 @@ export function queue(batch: MessageBatch, rawEnv: unknown, ctx: ExecutionContex
 
 /** Runs the sweep with the Worker's own bindings (the Cron Trigger and the admin route). */
 export async function runSweep(env: WorkerEnv, db: Db): Promise<SweepReport> {
-  if (!env.EMBED_QUEUE)
-    throw new ApiError("BAD_ENVIRONMENT", "the EMBED_QUEUE binding is missing (wrangler.toml)");
-  return sweepVectors(db, await collectionsFor(env), env.EMBED_QUEUE, env.EMBED_SWEEP_LIMIT);
+  return sweepVectors(db, await collectionsFor(env), embedQueue(env), env.EMBED_SWEEP_LIMIT);
 }
 
 export function scheduled(

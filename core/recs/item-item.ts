@@ -64,10 +64,26 @@ export const ITEM_ITEM_DEFAULTS: ItemItemOptions = { minRatings: 5, neighbors: 4
 /** A rating of 4 stars or more counts as a like (popularity, seeds). */
 export const LIKE_THRESHOLD = 4;
 
+/** Ratings as parallel columns: what the neighbour build holds for millions of them. */
+export interface RatingColumns {
+  userIds: Int32Array;
+  movieIds: Int32Array;
+  ratings: Float32Array;
+}
+
+/** Ratings as columns, converting a list of triples (eval:recs, tests). */
+function asColumns(input: readonly RatingTriple[] | RatingColumns): RatingColumns {
+  if (!Array.isArray(input)) return input as RatingColumns;
+  const ratings = input as readonly RatingTriple[];
+  return {
+    userIds: Int32Array.from(ratings, (r) => r.userId),
+    movieIds: Int32Array.from(ratings, (r) => r.movieId),
+    ratings: Float32Array.from(ratings, (r) => r.rating),
+  };
+}
+
 export function movieStats(input: readonly RatingTriple[] | RatingColumns): MovieStat[] {
-  const { movieIds, ratings } = Array.isArray(input)
-    ? ratingColumns(input as readonly RatingTriple[])
-    : (input as RatingColumns);
+  const { movieIds, ratings } = asColumns(input);
   const stats = new Map<number, { count: number; likes: number; sum: number }>();
   for (let e = 0; e < ratings.length; e++) {
     const movieId = movieIds[e] as number;
@@ -92,21 +108,6 @@ export function movieStats(input: readonly RatingTriple[] | RatingColumns): Movi
     meanRating: s.sum / s.count,
     searchPrior: searchPrior(s.count, s.sum / s.count, catalog),
   }));
-}
-
-/** Ratings as parallel columns: what the neighbour build holds for millions of them. */
-export interface RatingColumns {
-  userIds: Int32Array;
-  movieIds: Int32Array;
-  ratings: Float32Array;
-}
-
-export function ratingColumns(ratings: readonly RatingTriple[]): RatingColumns {
-  return {
-    userIds: Int32Array.from(ratings, (r) => r.userId),
-    movieIds: Int32Array.from(ratings, (r) => r.movieId),
-    ratings: Float32Array.from(ratings, (r) => r.rating),
-  };
 }
 
 /** Entries grouped by a key in 0..groups-1 (CSR): group g's entries are start[g]..start[g+1]. */
@@ -153,9 +154,7 @@ export function eachNeighbor(
   options: ItemItemOptions,
   emit: (movieId: number, neighborId: number, score: number) => void,
 ): void {
-  const { userIds, movieIds, ratings } = Array.isArray(input)
-    ? ratingColumns(input as readonly RatingTriple[])
-    : (input as RatingColumns);
+  const { userIds, movieIds, ratings } = asColumns(input);
   const n = ratings.length;
   // Dense indexes for users and eligible movies.
   const userIndex = new Map<number, number>();

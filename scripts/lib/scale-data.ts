@@ -170,36 +170,26 @@ export async function writeScaledData(
         }
     },
   );
-  let ratingCount = 0;
+  // Copy c of a user's rating or tag: the user's copy, on the film copy filmCopy picks.
+  const copied = (row: Row, c: number) => {
+    const movieId = Number(row.movieId);
+    return [
+      String(Number(row.userId) + c * USER_STRIDE),
+      String(movieId + filmCopy(movieId, c, scale) * FILM_STRIDE),
+    ];
+  };
   await writeCsv(
     file("ratings", target),
     ["userId", "movieId", "rating", "timestamp"],
     async (emit) => {
       for (let c = 0; c < scale; c++)
-        for (const r of ratings) {
-          const movieId = Number(r.movieId);
-          await emit([
-            String(Number(r.userId) + c * USER_STRIDE),
-            String(movieId + filmCopy(movieId, c, scale) * FILM_STRIDE),
-            r.rating ?? "",
-            r.timestamp ?? "",
-          ]);
-          ratingCount++;
-        }
+        for (const r of ratings) await emit([...copied(r, c), r.rating ?? "", r.timestamp ?? ""]);
     },
   );
   await writeCsv(file("tags", target), ["userId", "movieId", "tag", "timestamp"], async (emit) => {
     for (let c = 0; c < scale; c++)
-      for (const t of tags) {
-        const movieId = Number(t.movieId);
-        await emit([
-          String(Number(t.userId) + c * USER_STRIDE),
-          String(movieId + filmCopy(movieId, c, scale) * FILM_STRIDE),
-          t.tag ?? "",
-          t.timestamp ?? "",
-        ]);
-      }
+      for (const t of tags) await emit([...copied(t, c), t.tag ?? "", t.timestamp ?? ""]);
   });
   const users = new Set(ratings.map((r) => r.userId)).size;
-  return { films: movies.length * scale, users: users * scale, ratings: ratingCount };
+  return { films: movies.length * scale, users: users * scale, ratings: ratings.length * scale };
 }

@@ -12,7 +12,7 @@ import {
   SweepReport,
 } from "../schemas.ts";
 import { deleteMovie, enqueue, writeMovie } from "../services/catalog-writes.ts";
-import { embedJobStats } from "../services/embed-jobs.ts";
+import { embedJobStats, embedQueue } from "../services/embed-jobs.ts";
 import { explanationStats } from "../services/explain/feedback.ts";
 import { PROMPT_VERSION } from "../services/explain/prompt.ts";
 import { apiRoutes, jsonBody, MovieIdParam, typedText } from "../validation.ts";
@@ -117,13 +117,13 @@ export const adminRoutes = $(apiRoutes().use(requireAdmin(), withDatabase()))
   .openapi(putMovieRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     const written = await writeMovie(c.get("db"), movieId, c.req.valid("json"));
-    await enqueue(c.get("env").EMBED_QUEUE, { movieId, op: "upsert" });
+    await enqueue(embedQueue(c.get("env")), { movieId, op: "upsert" });
     return c.json({ movieId, ...written, job: "queued" as const }, 202);
   })
   .openapi(deleteMovieRoute, async (c) => {
     const { movieId } = c.req.valid("param");
     await deleteMovie(c.get("db"), movieId);
-    await enqueue(c.get("env").EMBED_QUEUE, { movieId, op: "delete" });
+    await enqueue(embedQueue(c.get("env")), { movieId, op: "delete" });
     return c.json({ movieId, deleted: true as const, job: "queued" as const }, 202);
   })
   .openapi(embedStatsRoute, async (c) => c.json(await embedJobStats(c.get("db")), 200))

@@ -64,12 +64,7 @@ export async function deleteMovie(db: Db, movieId: number): Promise<void> {
  * cannot take the job the caller answers 503, the client may repeat the
  * (idempotent) request, and the nightly sweep finds the film regardless.
  */
-export async function enqueue(queue: Queue<EmbedJob> | undefined, job: EmbedJob): Promise<void> {
-  if (!queue)
-    throw new ApiError(
-      "BAD_ENVIRONMENT",
-      "the EMBED_QUEUE binding is missing (wrangler.toml [[queues.producers]])",
-    );
+export async function enqueue(queue: Queue<EmbedJob>, job: EmbedJob): Promise<void> {
   try {
     await queue.send(job, { contentType: "json" });
   } catch (cause) {

@@ -8,6 +8,8 @@
 import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { embedJobs } from "../../core/db/schema.ts";
+import type { WorkerEnv } from "../env.ts";
+import { ApiError } from "../errors.ts";
 import type { Db } from "./database.ts";
 
 export const EmbedJob = z.object({
@@ -15,6 +17,16 @@ export const EmbedJob = z.object({
   op: z.enum(["upsert", "delete"]),
 });
 export type EmbedJob = z.infer<typeof EmbedJob>;
+
+/** The embed queue's producer binding, or a 500 naming what wrangler.toml lacks. */
+export function embedQueue(env: WorkerEnv): Queue<EmbedJob> {
+  if (!env.EMBED_QUEUE)
+    throw new ApiError(
+      "BAD_ENVIRONMENT",
+      "the EMBED_QUEUE binding is missing (wrangler.toml [[queues.producers]])",
+    );
+  return env.EMBED_QUEUE;
+}
 
 /** Seconds before the nth retry of a job: 10, 20, 40, ... capped at 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {

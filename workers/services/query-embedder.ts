@@ -3,7 +3,8 @@
 import ortWasm from "onnxruntime-web/ort-wasm-simd-threaded.wasm";
 import * as ort from "onnxruntime-web/wasm";
 import { MODEL_FILES } from "../../core/embedding/model.ts";
-import { normalizedMean, type PooledSum, sumPool } from "../../core/embedding/pooling.ts";
+import { runPooled } from "../../core/embedding/onnx-pool.ts";
+import { normalizedMean, type PooledSum } from "../../core/embedding/pooling.ts";
 import { SentenceTokenizer } from "../../core/embedding/tokenizer.ts";
 
 /**
@@ -82,25 +83,11 @@ export async function loadQueryEmbedder(bucket: R2Bucket, prefix: string): Promi
     executionProviders: ["wasm"],
     graphOptimizationLevel: "all",
   });
-  const pool = async (texts: string[]): Promise<PooledSum[]> => {
-    const batch = SentenceTokenizer.pad(texts.map((text) => tokenizer.encode(text)));
-    const dims = [batch.batchSize, batch.sequenceLength];
-    const outputs = await session.run({
-      input_ids: new ort.Tensor("int64", batch.inputIds, dims),
-      attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
-      token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
-    });
-    const hidden = outputs.last_hidden_state;
-    if (!hidden) throw new Error("model has no last_hidden_state output");
-    const pooled = sumPool(
-      hidden.data as Float32Array,
-      batch.attentionMask,
-      batch.batchSize,
-      batch.sequenceLength,
+  const pool = (texts: string[]): Promise<PooledSum[]> =>
+    runPooled(
+      { Tensor: ort.Tensor, session },
+      texts.map((text) => tokenizer.encode(text)),
     );
-    hidden.dispose();
-    return pooled;
-  };
   return {
     async embed(text) {
       const [pooled] = await pool([text]);

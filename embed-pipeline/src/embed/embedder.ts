@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import ort from "onnxruntime-node";
 import { MODEL_FILES, type ModelVariant, modelLabel } from "../../../core/embedding/model.ts";
-import { normalizedMean, type PooledSum, sumPool } from "../../../core/embedding/pooling.ts";
+import { runPooled } from "../../../core/embedding/onnx-pool.ts";
+import { normalizedMean, type PooledSum } from "../../../core/embedding/pooling.ts";
 import { SentenceTokenizer } from "../../../core/embedding/tokenizer.ts";
 
 export type DeviceRequest = "auto" | "cpu" | "cuda";
@@ -127,34 +128,13 @@ export class OnnxEmbedder {
   async poolInBatches(encoded: readonly number[][]): Promise<PooledSum[]> {
     const pooled: PooledSum[] = [];
     for (let start = 0; start < encoded.length; start += this.batchSize) {
-      pooled.push(...(await this.poolEncoded(encoded.slice(start, start + this.batchSize))));
+      pooled.push(
+        ...(await runPooled(
+          { Tensor: ort.Tensor, session: this.session },
+          encoded.slice(start, start + this.batchSize),
+        )),
+      );
     }
-    return pooled;
-  }
-
-  /** One ONNX run over already-tokenised texts, padded to the longest of them. */
-  async embedEncoded(encoded: readonly number[][]): Promise<Float32Array[]> {
-    return (await this.poolEncoded(encoded)).map((pooled) => normalizedMean([pooled]));
-  }
-
-  private async poolEncoded(encoded: readonly number[][]): Promise<PooledSum[]> {
-    if (encoded.length === 0) return [];
-    const batch = SentenceTokenizer.pad(encoded);
-    const dims = [batch.batchSize, batch.sequenceLength];
-    const outputs = await this.session.run({
-      input_ids: new ort.Tensor("int64", batch.inputIds, dims),
-      attention_mask: new ort.Tensor("int64", batch.attentionMask, dims),
-      token_type_ids: new ort.Tensor("int64", batch.tokenTypeIds, dims),
-    });
-    const hidden = outputs.last_hidden_state;
-    if (!hidden) throw new Error("model has no last_hidden_state output");
-    const pooled = sumPool(
-      hidden.data as Float32Array,
-      batch.attentionMask,
-      batch.batchSize,
-      batch.sequenceLength,
-    );
-    for (const tensor of Object.values(outputs)) tensor.dispose();
     return pooled;
   }
 

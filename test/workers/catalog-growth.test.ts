@@ -11,7 +11,7 @@ import { parseEnv } from "../../workers/env.ts";
 import worker from "../../workers/index.ts";
 import { openDatabase } from "../../workers/services/database.ts";
 import { collectionsFor } from "../../workers/services/dense-search.ts";
-import { type EmbedJob, retryDelaySeconds } from "../../workers/services/embed-jobs.ts";
+import { type EmbedJob, markQueued, retryDelaySeconds } from "../../workers/services/embed-jobs.ts";
 import { filmRows, filmSource, WORKER_MODEL } from "../../workers/services/film-vectors.ts";
 import { queryEmbedder } from "../../workers/services/query-embedder.ts";
 import { DEAD_CHROMA, query, request, testEnv, uploadModel } from "./helpers.ts";
@@ -349,5 +349,22 @@ describe("the sweep", () => {
       { method: "POST", headers: admin },
     );
     expect(await response.json()).toMatchObject({ stale: 2, enqueued: 1, complete: false });
+  });
+  it("records more jobs than one statement's bind parameters allow (a sweep may queue 100,000)", async () => {
+    const jobs = Array.from({ length: 20_000 }, (_, i) => ({
+      movieId: 8_000_000 + i,
+      op: "upsert" as const,
+    }));
+    const database = openDatabase(parseEnv(testEnv));
+    try {
+      await markQueued(database.db, jobs);
+    } finally {
+      await database.close();
+    }
+    const [row] = await query<{ n: number }>(
+      "select count(*)::int as n from embed_jobs where movie_id >= 8000000 and movie_id < 8020000 and status = 'queued'",
+    );
+    expect(row?.n).toBe(20_000);
+    await query("delete from embed_jobs where movie_id >= 8000000 and movie_id < 8020000");
   });
 });

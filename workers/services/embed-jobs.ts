@@ -37,7 +37,14 @@ type Writer = Pick<Db, "insert">;
 
 /** Records films' new jobs as queued (one row per film: its latest job). */
 export async function markQueued(db: Writer, jobs: EmbedJob[]): Promise<void> {
-  if (jobs.length === 0) return;
+  for (let i = 0; i < jobs.length; i += MARK_ROWS)
+    await markQueuedChunk(db, jobs.slice(i, i + MARK_ROWS));
+}
+
+/** Jobs per statement: four bind parameters a row, under Postgres' 65,535 (a sweep may queue 100,000). */
+const MARK_ROWS = 5_000;
+
+async function markQueuedChunk(db: Writer, jobs: EmbedJob[]): Promise<void> {
   await db
     .insert(embedJobs)
     .values(jobs.map((job) => ({ ...job, status: "queued", attempts: 0 })))

@@ -17,6 +17,7 @@ import {
   vectorRows,
 } from "../../core/vector/movie-vectors.ts";
 import { VectorVersion } from "../../core/vector/movies-collection.ts";
+import { parsePassageId } from "../../core/vector/passages.ts";
 import type { Db } from "./database.ts";
 import type { EmbedJob } from "./embed-jobs.ts";
 import type { QueryEmbedder } from "./query-embedder.ts";
@@ -48,32 +49,47 @@ function hashes(result: { ids: string[]; metadatas: unknown[] }): Map<string, st
   return stored;
 }
 
+/** One film's stored entries: content hash per entry id, in each collection. */
+interface StoredEntries {
+  movies: Map<string, string>;
+  passages: Map<string, string>;
+}
+
 /**
- * What the collections hold for these films: content hash per entry id in
- * each collection. Both the consumer (one film) and the sweep (a page) ask.
+ * What the collections hold for these films, per film. Both the consumer
+ * (one film) and the sweep (a page of films) ask.
  */
-export async function storedEntries(stores: VectorStores, movieIds: number[]) {
+async function storedEntries(
+  stores: VectorStores,
+  movieIds: number[],
+): Promise<Map<number, StoredEntries>> {
   const [wholes, entries] = await Promise.all([
     stores.movies.get({ ids: movieIds.map(String), include: ["metadatas"] }),
     stores.passages.get({ where: { movie_id: { $in: movieIds } }, include: ["metadatas"] }),
   ]);
-  return { movies: hashes(wholes), passages: hashes(entries) };
+  const byFilm = new Map(
+    movieIds.map((id) => [id, { movies: new Map(), passages: new Map() } as StoredEntries]),
+  );
+  for (const [collection, result] of [
+    ["movies", wholes],
+    ["passages", entries],
+  ] as const) {
+    for (const [id, hash] of hashes(result))
+      byFilm.get(parsePassageId(id).movieId)?.[collection].set(id, hash);
+  }
+  return byFilm;
 }
 
-/** Entry ids of `stored` that a film no longer has, and whether any entry it needs is missing or stale. */
+/** Entry ids a film no longer has, and whether any entry it needs is missing or stale. */
 function compare(
-  movie: VectorSource,
-  wanted: { movies: Map<string, string>; passages: Map<string, string> },
-  stored: { movies: Map<string, string>; passages: Map<string, string> },
+  wanted: StoredEntries,
+  stored: StoredEntries | undefined,
 ): { current: boolean; gone: string[] } {
-  const prefix = `${movie.id}:`;
-  const gone = [...stored.passages.keys()].filter(
-    (id) => (id === String(movie.id) || id.startsWith(prefix)) && !wanted.passages.has(id),
-  );
+  const gone = [...(stored?.passages.keys() ?? [])].filter((id) => !wanted.passages.has(id));
   const current =
     gone.length === 0 &&
-    [...wanted.movies].every(([id, hash]) => stored.movies.get(id) === hash) &&
-    [...wanted.passages].every(([id, hash]) => stored.passages.get(id) === hash);
+    [...wanted.movies].every(([id, hash]) => stored?.movies.get(id) === hash) &&
+    [...wanted.passages].every(([id, hash]) => stored?.passages.get(id) === hash);
   return { current, gone };
 }
 
@@ -87,7 +103,7 @@ export async function staleFilms(stores: VectorStores, rows: VectorSource[]): Pr
   const stale: number[] = [];
   for (const movie of rows) {
     const wanted = expectedEntries(movie, await movieTexts(movie));
-    if (!compare(movie, wanted, stored).current) stale.push(movie.id);
+    if (!compare(wanted, stored.get(movie.id)).current) stale.push(movie.id);
   }
   return stale;
 }
@@ -141,9 +157,8 @@ export async function applyEmbedJob(
   if (!movie) return removeVectors(stores, job.movieId);
   const texts = await movieTexts(movie);
   const { current, gone } = compare(
-    movie,
     expectedEntries(movie, texts),
-    await storedEntries(stores, [movie.id]),
+    (await storedEntries(stores, [movie.id])).get(movie.id),
   );
   if (current) return "current";
   await upsertVectorRows(stores, await filmRows(movie, texts, await embedder()));

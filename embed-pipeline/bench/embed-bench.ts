@@ -18,8 +18,7 @@ import { movieParts } from "../../core/catalog-text.ts";
 import { cosine } from "../../core/embedding/pooling.ts";
 import { loadConfig } from "../src/config.ts";
 import { freePort } from "../src/free-port.ts";
-import { buildCatalog } from "../src/ingest/catalog.ts";
-import { readSources } from "../src/ingest/sources.ts";
+import { readCatalogMovies } from "../src/ingest/catalog.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
@@ -142,7 +141,7 @@ const program = new Command("bench:embed")
     }) => {
       const dataDir = process.env.DATA_DIR ?? "../shared/data";
       const modelsDir = path.resolve(loadConfig().MODELS_DIR);
-      const catalog = await buildCatalog(readSources(dataDir));
+      const catalog = await readCatalogMovies(dataDir);
       // What the pipeline encodes: each movie's facts and overview passages (movieParts).
       const all = catalog.movies.flatMap((m) => {
         const parts = movieParts({

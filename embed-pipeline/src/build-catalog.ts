@@ -23,7 +23,7 @@ export async function buildCatalog(
   await migrate(connection);
   step(`ingest ${path.resolve(dataDir)}`);
   const ingestStarted = performance.now();
-  const ingest = await runIngest(connection.db, dataDir);
+  const ingest = await runIngest(connection, dataDir);
   log(formatIngestReport(ingest));
   log(`ingest took ${((performance.now() - ingestStarted) / 1000).toFixed(1)} s`);
   const { inserted, updated, deleted } = ingest.written.ratings;

@@ -46,7 +46,7 @@ program
     withConnection(async (c) => {
       await migrate(c);
       const started = performance.now();
-      const report = await runIngest(c.db, options.dataDir);
+      const report = await runIngest(c, options.dataDir);
       console.log(formatIngestReport(report));
       console.log(
         `ingest into ${c.target} took ${((performance.now() - started) / 1000).toFixed(1)} s`,

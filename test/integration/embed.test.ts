@@ -57,7 +57,7 @@ describe("embed into the real Chroma", () => {
     connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
     dataDir = subsetDataDir(inject("dataDir"), MOVIES);
-    await runIngest(connection.db, dataDir);
+    await runIngest(connection, dataDir);
     embedder = await OnnxEmbedder.create({
       modelsDir: inject("modelsDir"),
       variant: "int8",
@@ -183,7 +183,7 @@ describe("Chroma going away mid-run", () => {
     const connection = await connect({ databaseUrl: scratch.url });
     await migrate(connection);
     const dataDir = subsetDataDir(inject("dataDir"), MOVIES);
-    await runIngest(connection.db, dataDir);
+    await runIngest(connection, dataDir);
     const embedder = await OnnxEmbedder.create({
       modelsDir: inject("modelsDir"),
       variant: "int8",

@@ -29,7 +29,7 @@ describe("ingest into the real Postgres", () => {
   });
 
   it("loads the whole of ../shared/data with the documented counts", async () => {
-    const report = await runIngest(connection.db, inject("dataDir"));
+    const report = await runIngest(connection, inject("dataDir"));
     expect(report.totals).toEqual({
       movies: 9742,
       users: 610,
@@ -47,7 +47,7 @@ describe("ingest into the real Postgres", () => {
 
   it("changes nothing when run twice", async () => {
     const before = await queryRows(connection.db, sql`select max(updated_at) as t from movies`);
-    const report = await runIngest(connection.db, inject("dataDir"));
+    const report = await runIngest(connection, inject("dataDir"));
     expect(report.written.movies).toEqual({ inserted: 0, updated: 0, unchanged: 9742, deleted: 0 });
     expect(report.written.ratings).toEqual({
       inserted: 0,
@@ -73,7 +73,7 @@ describe("ingest into the real Postgres", () => {
       .from(users)
       .where(eq(users.id, Number(userId)));
 
-    const report = await runIngest(connection.db, dir);
+    const report = await runIngest(connection, dir);
     expect(report.written.movies.deleted).toBe(9742 - 50);
     expect(report.written.movies.unchanged).toBe(50);
     expect(report.written.ratings.updated).toBe(1);
@@ -104,7 +104,7 @@ describe("ingest into the real Postgres", () => {
     const stored = async () =>
       queryRows<{ rating: number }>(connection.db, sql`select rating from ratings where ${pair}`);
 
-    const kept = await runIngest(connection.db, dir);
+    const kept = await runIngest(connection, dir);
     expect(kept.written.ratings).toMatchObject({ inserted: 0, keptDeleted: 1 });
     expect(await stored()).toEqual([]);
     expect(formatIngestReport(kept)).toMatch(/1 kept deleted as their users deleted them/);
@@ -113,7 +113,7 @@ describe("ingest into the real Postgres", () => {
     const later = Math.ceil(Date.now() / 1000) + 60;
     lines[2] = [userId, movieId, rating === 5 ? "1.0" : "5.0", String(later)].join(",");
     writeDataFile(dir, "ratings", `${lines.join("\n")}\n`);
-    const back = await runIngest(connection.db, dir);
+    const back = await runIngest(connection, dir);
     expect(back.written.ratings).toMatchObject({ inserted: 1, keptDeleted: 0 });
     expect(await stored()).toEqual([{ rating: rating === 5 ? 1 : 5 }]);
     rmSync(dir, { recursive: true, force: true });
@@ -122,13 +122,67 @@ describe("ingest into the real Postgres", () => {
   it("writes nothing when a required file is missing", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-empty-"));
     writeDataFile(dir, "movies", "movieId,title,genres\n1,Only (2000),Drama\n");
-    await expect(runIngest(connection.db, dir)).rejects.toThrow(
-      /missing input file: .*ratings\.csv/,
-    );
+    await expect(runIngest(connection, dir)).rejects.toThrow(/missing input file: .*ratings\.csv/);
     const [{ count = 0 } = {}] = await connection.db
       .select({ count: sql<number>`count(*)::int` })
       .from(movies);
     expect(count).toBe(50);
+  });
+});
+
+describe("ratings the catalog cannot take", () => {
+  it("skips ratings of unknown films and second ratings, naming their lines, and keeps the rest", async () => {
+    const scratch = await createScratchDatabase(inject("postgresUrl"));
+    const connection = await connect({ databaseUrl: scratch.url });
+    try {
+      await migrate(connection);
+      const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-bad-ratings-"));
+      writeDataFile(
+        dir,
+        "movies",
+        "movieId,title,genres\n1,Toy Story (1995),Comedy\n2,Heat (1995),Crime\n",
+      );
+      writeDataFile(
+        dir,
+        "ratings",
+        [
+          "userId,movieId,rating,timestamp",
+          "1,1,4.0,964982703",
+          "1,999,3.0,1", // line 3: unknown film
+          "1,1,2.0,5", // line 4: the same user's second rating of film 1
+          "2,2,5.0,7",
+          "2,999,1.0,1", // line 6: unknown film
+        ].join("\n"),
+      );
+      writeDataFile(dir, "tags", "userId,movieId,tag,timestamp\n3,2,heist,1\n");
+      const report = await runIngest(connection, dir);
+      expect(report.problems).toEqual([
+        { file: "movielens-small/ratings.csv", line: 3, message: "unknown movieId 999" },
+        {
+          file: "movielens-small/ratings.csv",
+          line: 4,
+          message: "second rating of movie 1 by user 1",
+        },
+        { file: "movielens-small/ratings.csv", line: 6, message: "unknown movieId 999" },
+      ]);
+      expect(report.written.ratings).toMatchObject({ inserted: 2, updated: 0, unchanged: 0 });
+      const rows = await queryRows(
+        connection.db,
+        sql`select user_id, movie_id, rating from ratings order by user_id`,
+      );
+      // The first of two ratings of the same film is the one kept.
+      expect(rows).toEqual([
+        { user_id: 1, movie_id: 1, rating: 4 },
+        { user_id: 2, movie_id: 2, rating: 5 },
+      ]);
+      // A user who only tagged gets a row too.
+      const ids = await queryRows(connection.db, sql`select id from users order by id`);
+      expect(ids).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      await connection.close();
+      await scratch.drop();
+    }
   });
 });
 
@@ -141,14 +195,14 @@ describe("a catalog past Postgres' 65,535 bind parameters", () => {
       const film = (id: number) => ({ id, title: `Film ${id}`, contentHash: `h${id}` });
       const catalog = (ids: number[]) => ({
         movies: ids.map(film),
-        userIds: [],
         ratings: [],
-        problems: [],
+        otherUsers: [],
+        ratingsFile: "ratings.csv",
       });
       const all = Array.from({ length: 70_000 }, (_, i) => i + 1);
-      expect((await loadCatalog(connection.db, catalog(all))).movies.inserted).toBe(70_000);
+      expect((await loadCatalog(connection.pool, catalog(all), [])).movies.inserted).toBe(70_000);
       // bench:scale found it: the delete of gone films named every kept id as its own parameter.
-      const fewer = await loadCatalog(connection.db, catalog(all.slice(0, 69_990)));
+      const fewer = await loadCatalog(connection.pool, catalog(all.slice(0, 69_990)), []);
       expect(fewer.movies).toEqual({ inserted: 0, updated: 0, unchanged: 69_990, deleted: 10 });
     } finally {
       await connection.close();
@@ -164,7 +218,7 @@ describe("Postgres going away mid-ingest", () => {
     url.searchParams.set("application_name", "marquee_ingest_victim");
     const connection = await connect({ databaseUrl: url.toString() });
     await migrate(connection);
-    const ingest = runIngest(connection.db, inject("dataDir"));
+    const ingest = runIngest(connection, inject("dataDir"));
     // Kill the ingest's backend once its transaction has written something.
     const admin = new pg.Client({ connectionString: scratch.url });
     await admin.connect();
@@ -198,10 +252,10 @@ describe("the embedded default (no DATABASE_URL)", () => {
     const connection = await connect({ embeddedDir: path.join(dir, "postgres") });
     expect(connection.kind).toBe("embedded");
     await migrate(connection);
-    const first = await runIngest(connection.db, data);
+    const first = await runIngest(connection, data);
     expect(first.totals.movies).toBe(200);
     expect(first.totals.ratings).toBeGreaterThan(1000);
-    const second = await runIngest(connection.db, data);
+    const second = await runIngest(connection, data);
     expect(second.written.movies.unchanged).toBe(200);
     // pg_trgm is loaded in the embedded database too, for typo-tolerant titles.
     const hits = await queryRows(

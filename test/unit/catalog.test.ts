@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildEmbeddingText, contentHash } from "../../core/catalog-text.ts";
-import { buildCatalog } from "../../embed-pipeline/src/ingest/catalog.ts";
-import { InputFileError } from "../../embed-pipeline/src/ingest/csv.ts";
-import { readSources } from "../../embed-pipeline/src/ingest/sources.ts";
+import { readCatalogMovies } from "../../embed-pipeline/src/ingest/catalog.ts";
+import { csvRows, InputFileError, type RowProblem } from "../../embed-pipeline/src/ingest/csv.ts";
+import { checkSources, RatingRow } from "../../embed-pipeline/src/ingest/sources.ts";
 import { writeDataFile } from "../helpers/data-dir.ts";
 
 function dataDir(
@@ -38,11 +38,9 @@ const ratings =
 const tags =
   "userId,movieId,tag,timestamp\n2,2571,Cyberpunk,1\n3,2571,cyberpunk ,2\n3,2571,philosophy,3\n3,1,pixar,4\n";
 
-describe("buildCatalog", () => {
+describe("the catalog's films", () => {
   it("joins TMDB through links.csv and IMDb through title + year", async () => {
-    const catalog = await buildCatalog(
-      readSources(dataDir({ movies, links, tmdb, imdb, ratings, tags })),
-    );
+    const catalog = await readCatalogMovies(dataDir({ movies, links, tmdb, imdb, ratings, tags }));
     expect(catalog.problems).toEqual([]);
     const matrix = catalog.movies.find((m) => m.id === 2571);
     expect(matrix).toMatchObject({
@@ -66,52 +64,60 @@ describe("buildCatalog", () => {
       director: null,
       tmdbId: null,
     });
-    expect(catalog.userIds).toEqual([1, 2, 3]);
-    expect(catalog.ratings).toHaveLength(3);
-    expect(catalog.ratings[0]).toEqual({
-      userId: 1,
-      movieId: 1,
-      rating: 4,
-      ratedAt: new Date(964982703000),
-    });
   });
 
   it("works without the optional enrichment files", async () => {
-    const catalog = await buildCatalog(readSources(dataDir({ movies, ratings })));
+    const catalog = await readCatalogMovies(dataDir({ movies, ratings }));
     expect(catalog.movies).toHaveLength(3);
     expect(catalog.movies.every((m) => m.overview === null && m.director === null)).toBe(true);
   });
 
-  it("reports bad rows with file and line, and keeps the good ones", async () => {
+  it("reports a duplicate film and a tag of an unknown film with file and line", async () => {
+    const twice = `${movies}1,Toy Story Again (1995),Comedy\n`;
+    const badTags = `${tags}3,999,ghost,5\n`;
+    const catalog = await readCatalogMovies(dataDir({ movies: twice, ratings, tags: badTags }));
+    expect(catalog.movies.map((m) => m.id)).toEqual([1, 2571, 3]);
+    expect(catalog.problems).toEqual([
+      { file: "movielens-small/movies.csv", line: 5, message: "duplicate movieId 1" },
+      { file: "movielens-small/tags.csv", line: 6, message: "unknown movieId 999" },
+    ]);
+  });
+
+  it("streams a file's rows, reporting bad ones with file and line and keeping the good ones", async () => {
     const badRatings = [
       "userId,movieId,rating,timestamp",
       "1,1,4.0,964982703",
       "1,2571,4.2,964981247", // line 3: not a half star
       "x,1,3.0,1", // line 4: bad user id
-      "1,999,3.0,1", // line 5: unknown movie
-      "1,1,2.0,5", // line 6: second rating of the same movie
-      '1,"1,2', // line 7: an unclosed quote is a malformed row
+      "1,2571,3.0,1",
+      '1,"1,2', // line 6: an unclosed quote is a malformed row
     ].join("\n");
-    const catalog = await buildCatalog(readSources(dataDir({ movies, ratings: badRatings })));
-    expect(catalog.ratings).toHaveLength(1);
-    const where = catalog.problems.map((p) => `${p.file}:${p.line}`);
-    expect(where.sort()).toEqual(
-      [3, 4, 5, 6, 7].map((line) => `movielens-small/ratings.csv:${line}`),
+    const dir = dataDir({ movies, ratings: badRatings });
+    const problems: RowProblem[] = [];
+    const rows = [];
+    for await (const row of csvRows(checkSources(dir).ratings, RatingRow, problems)) rows.push(row);
+    expect(rows).toEqual([
+      { line: 2, value: { userId: 1, movieId: 1, rating: 4, timestamp: 964982703 } },
+      { line: 5, value: { userId: 1, movieId: 2571, rating: 3, timestamp: 1 } },
+    ]);
+    expect(problems.map((p) => `${p.file}:${p.line}`)).toEqual(
+      [3, 4, 6].map((line) => `movielens-small/ratings.csv:${line}`),
     );
-    const message = (line: number) => catalog.problems.find((p) => p.line === line)?.message;
+    const message = (line: number) => problems.find((p) => p.line === line)?.message;
     expect(message(3)).toMatch(/halves/);
     expect(message(4)).toMatch(/userId: expected a positive integer/);
-    expect(message(5)).toMatch(/unknown movieId 999/);
-    expect(message(6)).toMatch(/second rating of movie 1 by user 1/);
-    expect(message(7)).toMatch(/Quote Not Closed/);
+    expect(message(6)).toMatch(/Quote Not Closed/);
   });
 
   it("stops before anything when a required file or column is missing", () => {
-    expect(() => readSources(dataDir({ movies }))).toThrow(InputFileError);
-    expect(() => readSources(dataDir({ movies }))).toThrow(/missing input file: .*ratings\.csv/);
-    expect(() => readSources(dataDir({ movies: "movieId,name\n1,x\n", ratings }))).toThrow(
+    expect(() => checkSources(dataDir({ movies }))).toThrow(InputFileError);
+    expect(() => checkSources(dataDir({ movies }))).toThrow(/missing input file: .*ratings\.csv/);
+    expect(() => checkSources(dataDir({ movies: "movieId,name\n1,x\n", ratings }))).toThrow(
       /movies\.csv: header lacks column\(s\) title, genres/,
     );
-    expect(() => readSources("/nonexistent/marquee")).toThrow(/data folder not found/);
+    expect(() => checkSources(dataDir({ movies, ratings, tmdb: "id,title\n" }))).toThrow(
+      /top10K-TMDB-movies\.csv: header lacks column\(s\) overview, popularity/,
+    );
+    expect(() => checkSources("/nonexistent/marquee")).toThrow(/data folder not found/);
   });
 });

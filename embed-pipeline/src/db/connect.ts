@@ -11,6 +11,8 @@ export type Database = PgDatabase<PgQueryResultHKT, Schema>;
 
 export interface Connection {
   db: Database;
+  /** The pool under `db`, for what drizzle cannot do (COPY, copy-rows.ts). */
+  pool: pg.Pool;
   kind: "postgres" | "embedded";
   /** Human-readable target, without credentials. */
   target: string;
@@ -48,6 +50,7 @@ export async function connect(options: {
   }
   return {
     db: drizzle(pool, { schema }) as unknown as Database,
+    pool,
     kind: server.embedded ? "embedded" : "postgres",
     target: server.embedded ? `embedded PostgreSQL in ${options.embeddedDir}` : redact(databaseUrl),
     close,

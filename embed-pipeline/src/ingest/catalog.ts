@@ -1,20 +1,22 @@
+import type { z } from "zod";
 import { buildEmbeddingText, contentHash } from "../../../core/catalog-text.ts";
-import type { NewMovie, NewRating } from "../../../core/db/schema.ts";
+import type { NewMovie } from "../../../core/db/schema.ts";
 import { titleKey } from "../../../core/normalize.ts";
 import { parseMovieLensTitle } from "../../../core/titles.ts";
-import type { RowProblem } from "./csv.ts";
-import type { Sources } from "./sources.ts";
+import { type CsvRow, csvRows, fileLabel, type RowProblem, readCsv } from "./csv.ts";
+import {
+  checkSources,
+  ImdbRow,
+  LinkRow,
+  MovieRow,
+  type Sources,
+  TagRow,
+  TmdbRow,
+} from "./sources.ts";
 
 /** Most-used tags kept per movie (the embedding text takes fewer, see TAGS_IN_TEXT). */
 const MAX_TAGS = 20;
 const NO_GENRES = "(no genres listed)";
-
-export interface Catalog {
-  movies: NewMovie[];
-  userIds: number[];
-  ratings: NewRating[];
-  problems: RowProblem[];
-}
 
 interface ImdbPeople {
   director: string | null;
@@ -22,30 +24,55 @@ interface ImdbPeople {
 }
 
 /**
- * Joins the sources into rows ready to load: MovieLens is the spine, TMDB adds
- * overviews and popularity through links.csv tmdbId, IMDb adds director and
- * stars through normalised title + release year (its export has no id).
+ * What the enrichment files add to a MovieLens film, held in memory (each has
+ * at most one row per film): TMDB overviews and popularity through links.csv
+ * tmdbId, IMDb director and stars through normalised title + release year
+ * (its export has no id), and user tags.
  */
-export async function buildCatalog(sources: Sources): Promise<Catalog> {
-  const problems: RowProblem[] = [
-    ...sources.movies.problems,
-    ...sources.ratings.problems,
-    ...(sources.tags?.problems ?? []),
-    ...(sources.links?.problems ?? []),
-    ...(sources.tmdb?.problems ?? []),
-    ...(sources.imdb?.problems ?? []),
-  ];
+export interface Enrichment {
+  links: Map<number, z.infer<typeof LinkRow>>;
+  tmdb: Map<number, z.infer<typeof TmdbRow>>;
+  imdb: ImdbIndex;
+  /** Raw tag rows, aggregated per film once the films are known (tagsOf). */
+  tagRows: CsvRow<z.infer<typeof TagRow>>[];
+  /** Users who only tagged still get a row. */
+  taggingUsers: number[];
+}
 
-  const links = new Map(sources.links?.rows.map(({ value }) => [value.movieId, value]) ?? []);
-  const tmdb = new Map(sources.tmdb?.rows.map(({ value }) => [value.id, value]) ?? []);
-  const imdb = indexImdb(sources.imdb?.rows.map(({ value }) => value) ?? []);
+export async function readEnrichment(
+  sources: Sources,
+  problems: RowProblem[],
+): Promise<Enrichment> {
+  const rows = async <S extends z.ZodType>(file: string | null, schema: S) =>
+    file ? readCsv(file, schema, problems) : [];
+  const links = await rows(sources.links, LinkRow);
+  const tmdb = await rows(sources.tmdb, TmdbRow);
+  const imdb = await rows(sources.imdb, ImdbRow);
+  const tagRows = await rows(sources.tags, TagRow);
+  return {
+    links: new Map(links.map(({ value }) => [value.movieId, value])),
+    tmdb: new Map(tmdb.map(({ value }) => [value.id, value])),
+    imdb: indexImdb(imdb.map(({ value }) => value)),
+    tagRows,
+    taggingUsers: [...new Set(tagRows.map(({ value }) => value.userId))],
+  };
+}
 
+/**
+ * Streams movies.csv as rows ready to load, joined with the enrichment. A
+ * second row with an id already seen is a problem, not a film.
+ */
+export async function* catalogMovies(
+  sources: Sources,
+  enrichment: Enrichment,
+  problems: RowProblem[],
+): AsyncGenerator<NewMovie> {
+  const parsed: z.infer<typeof MovieRow>[] = [];
   const seen = new Set<number>();
-  const parsed = [];
-  for (const { line, value } of sources.movies.rows) {
+  for await (const { line, value } of csvRows(sources.movies, MovieRow, problems)) {
     if (seen.has(value.movieId)) {
       problems.push({
-        file: "movielens-small/movies.csv",
+        file: fileLabel(sources.movies),
         line,
         message: `duplicate movieId ${value.movieId}`,
       });
@@ -54,74 +81,53 @@ export async function buildCatalog(sources: Sources): Promise<Catalog> {
     seen.add(value.movieId);
     parsed.push(value);
   }
-  const tags = aggregateTags(sources, seen, problems);
+  // Tags name films by id: which ids exist is known only once movies.csv is read.
+  const tags = aggregateTags(enrichment.tagRows, seen, problems, sources.tags ?? "");
+  for (const row of parsed) yield await catalogMovie(row, enrichment, tags.get(row.movieId) ?? []);
+}
 
-  const movies: NewMovie[] = [];
-  for (const row of parsed) {
-    const { title, year, alternateTitles } = parseMovieLensTitle(row.title);
-    const genres = row.genres === NO_GENRES ? [] : row.genres.split("|").filter(Boolean);
-    const link = links.get(row.movieId);
-    const tmdbRow = link?.tmdbId != null ? tmdb.get(link.tmdbId) : undefined;
-    const people = findImdbPeople(imdb, [title, ...alternateTitles], year);
-    const movie = {
-      title,
-      year,
-      genres,
-      overview: tmdbRow?.overview ?? null,
-      director: people?.director ?? null,
-      topCast: people?.cast ?? [],
-      tags: tags.get(row.movieId) ?? [],
-    };
-    movies.push({
-      id: row.movieId,
-      ...movie,
-      alternateTitles,
-      tmdbId: link?.tmdbId ?? null,
-      imdbId: link?.imdbId ?? null,
-      popularity: tmdbRow?.popularity ?? null,
-      contentHash: await contentHash(buildEmbeddingText(movie)),
-    });
-  }
-
-  const ratings: NewRating[] = [];
-  const ratingKeys = new Set<string>();
-  const userIds = new Set<number>();
-  for (const { line, value } of sources.ratings.rows) {
-    const file = "movielens-small/ratings.csv";
-    if (!seen.has(value.movieId)) {
-      problems.push({ file, line, message: `unknown movieId ${value.movieId}` });
-      continue;
-    }
-    const key = `${value.userId}:${value.movieId}`;
-    if (ratingKeys.has(key)) {
-      problems.push({
-        file,
-        line,
-        message: `second rating of movie ${value.movieId} by user ${value.userId}`,
-      });
-      continue;
-    }
-    ratingKeys.add(key);
-    userIds.add(value.userId);
-    ratings.push({
-      userId: value.userId,
-      movieId: value.movieId,
-      rating: value.rating,
-      ratedAt: new Date(value.timestamp * 1000),
-    });
-  }
-  for (const { value } of sources.tags?.rows ?? []) userIds.add(value.userId);
-
-  return { movies, userIds: [...userIds].sort((a, b) => a - b), ratings, problems };
+async function catalogMovie(
+  row: z.infer<typeof MovieRow>,
+  enrichment: Enrichment,
+  tags: string[],
+): Promise<NewMovie> {
+  const { title, year, alternateTitles } = parseMovieLensTitle(row.title);
+  const genres = row.genres === NO_GENRES ? [] : row.genres.split("|").filter(Boolean);
+  const link = enrichment.links.get(row.movieId);
+  const tmdbRow = link?.tmdbId != null ? enrichment.tmdb.get(link.tmdbId) : undefined;
+  const people = findImdbPeople(enrichment.imdb, [title, ...alternateTitles], year);
+  const movie = {
+    title,
+    year,
+    genres,
+    overview: tmdbRow?.overview ?? null,
+    director: people?.director ?? null,
+    topCast: people?.cast ?? [],
+    tags,
+  };
+  return {
+    id: row.movieId,
+    ...movie,
+    alternateTitles,
+    tmdbId: link?.tmdbId ?? null,
+    imdbId: link?.imdbId ?? null,
+    popularity: tmdbRow?.popularity ?? null,
+    contentHash: await contentHash(buildEmbeddingText(movie)),
+  };
 }
 
 /** Per movie: distinct lower-cased tags, most used first, then alphabetical. */
-function aggregateTags(sources: Sources, movieIds: Set<number>, problems: RowProblem[]) {
+function aggregateTags(
+  rows: CsvRow<z.infer<typeof TagRow>>[],
+  movieIds: Set<number>,
+  problems: RowProblem[],
+  file: string,
+) {
   const counts = new Map<number, Map<string, number>>();
-  for (const { line, value } of sources.tags?.rows ?? []) {
+  for (const { line, value } of rows) {
     if (!movieIds.has(value.movieId)) {
       problems.push({
-        file: "movielens-small/tags.csv",
+        file: fileLabel(file),
         line,
         message: `unknown movieId ${value.movieId}`,
       });
@@ -182,4 +188,16 @@ function findImdbPeople(
     }
   }
   return undefined;
+}
+
+/** Every film of a data folder in memory, with the problems found: for tools and tests on small catalogs. */
+export async function readCatalogMovies(
+  dataDir: string,
+): Promise<{ movies: NewMovie[]; problems: RowProblem[] }> {
+  const sources = checkSources(dataDir);
+  const problems: RowProblem[] = [];
+  const enrichment = await readEnrichment(sources, problems);
+  const movies: NewMovie[] = [];
+  for await (const movie of catalogMovies(sources, enrichment, problems)) movies.push(movie);
+  return { movies, problems };
 }

@@ -1,9 +1,9 @@
 import { sql } from "drizzle-orm";
-import { type Database, queryRows } from "../db/connect.ts";
-import { buildCatalog } from "./catalog.ts";
-import type { RowProblem } from "./csv.ts";
+import { type Connection, queryRows } from "../db/connect.ts";
+import { catalogMovies, readEnrichment } from "./catalog.ts";
+import { csvRows, fileLabel, type RowProblem } from "./csv.ts";
 import { type LoadResult, loadCatalog } from "./load.ts";
-import { readSources } from "./sources.ts";
+import { checkSources, RatingRow } from "./sources.ts";
 
 export interface IngestReport {
   written: LoadResult;
@@ -18,12 +18,26 @@ export interface IngestReport {
   };
 }
 
-/** Reads a data folder, joins it, and loads it into Postgres in one transaction. */
-export async function runIngest(db: Database, dataDir: string): Promise<IngestReport> {
-  // Everything is read and validated before the first write.
-  const sources = readSources(dataDir);
-  const catalog = await buildCatalog(sources);
-  const written = await loadCatalog(db, catalog);
+/**
+ * Reads a data folder, joins it, and loads it into Postgres in one
+ * transaction, streaming the films and ratings (catalogMovies, csvRows).
+ */
+export async function runIngest(connection: Connection, dataDir: string): Promise<IngestReport> {
+  const { db } = connection;
+  // Every file and header is checked before the first write.
+  const sources = checkSources(dataDir);
+  const problems: RowProblem[] = [];
+  const enrichment = await readEnrichment(sources, problems);
+  const written = await loadCatalog(
+    connection.pool,
+    {
+      movies: catalogMovies(sources, enrichment, problems),
+      ratings: ratings(sources.ratings, problems),
+      otherUsers: enrichment.taggingUsers,
+      ratingsFile: fileLabel(sources.ratings),
+    },
+    problems,
+  );
   const changed = [written.movies, written.ratings].some(
     (c) => c.inserted + c.updated + c.deleted > 0,
   );
@@ -45,7 +59,14 @@ export async function runIngest(db: Database, dataDir: string): Promise<IngestRe
     `,
   );
   if (!totals) throw new Error("count query returned no row");
-  return { written, problems: catalog.problems, totals };
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { written, problems, totals };
+}
+
+async function* ratings(file: string, problems: RowProblem[]) {
+  for await (const { line, value } of csvRows(file, RatingRow, problems)) {
+    yield { line, ...value };
+  }
 }
 
 /** The end-of-run summary a person reads. */

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { type CsvRows, InputFileError, readCsv } from "./csv.ts";
+import { checkHeader, InputFileError } from "./csv.ts";
 
 const id = z.string().trim().regex(/^\d+$/, "expected a positive integer").transform(Number);
 const optionalId = z
@@ -60,15 +60,6 @@ export const ImdbRow = z.object({
   Star4: optionalText,
 });
 
-export interface Sources {
-  movies: CsvRows<z.infer<typeof MovieRow>>;
-  ratings: CsvRows<z.infer<typeof RatingRow>>;
-  tags: CsvRows<z.infer<typeof TagRow>> | null;
-  links: CsvRows<z.infer<typeof LinkRow>> | null;
-  tmdb: CsvRows<z.infer<typeof TmdbRow>> | null;
-  imdb: CsvRows<z.infer<typeof ImdbRow>> | null;
-}
-
 /** Where each input lives inside a data folder laid out like ../shared/data. */
 export const SOURCE_FILES = {
   movies: "movielens-small/movies.csv",
@@ -79,24 +70,49 @@ export const SOURCE_FILES = {
   imdb: "imdb-top1000/imdb_top_1000.csv",
 } as const;
 
+const REQUIRED_COLUMNS = {
+  movies: ["movieId", "title", "genres"],
+  ratings: ["userId", "movieId", "rating", "timestamp"],
+  tags: ["userId", "movieId", "tag", "timestamp"],
+  links: ["movieId", "imdbId", "tmdbId"],
+  tmdb: ["id", "title", "overview", "popularity"],
+  imdb: ["Series_Title", "Released_Year", "Director", "Star1"],
+} as const satisfies Record<keyof typeof SOURCE_FILES, readonly string[]>;
+
+/** The input files of a data folder; null for an optional enrichment that is absent. */
+export interface Sources {
+  movies: string;
+  ratings: string;
+  tags: string | null;
+  links: string | null;
+  tmdb: string | null;
+  imdb: string | null;
+}
+
 /**
- * Reads every input of a data folder. movies.csv and ratings.csv are required
- * (their absence throws before anything is written); the rest are optional
- * enrichments that are simply absent when their file is.
+ * Finds and checks every input of a data folder before anything is read or
+ * written: movies.csv and ratings.csv are required (their absence throws),
+ * the rest are optional enrichments, absent when their file is; each present
+ * file's header must have the columns the run reads.
  */
-export function readSources(dataDir: string): Sources {
+export function checkSources(dataDir: string): Sources {
   if (!existsSync(dataDir)) throw new InputFileError(`data folder not found: ${dataDir}`);
   const file = (key: keyof typeof SOURCE_FILES) => path.join(dataDir, SOURCE_FILES[key]);
-  const optional = <T>(key: keyof typeof SOURCE_FILES, read: (f: string) => T): T | null =>
-    existsSync(file(key)) ? read(file(key)) : null;
+  const required = (key: "movies" | "ratings") => {
+    checkHeader(file(key), REQUIRED_COLUMNS[key]);
+    return file(key);
+  };
+  const optional = (key: "tags" | "links" | "tmdb" | "imdb") => {
+    if (!existsSync(file(key))) return null;
+    checkHeader(file(key), REQUIRED_COLUMNS[key]);
+    return file(key);
+  };
   return {
-    movies: readCsv(file("movies"), MovieRow, ["movieId", "title", "genres"]),
-    ratings: readCsv(file("ratings"), RatingRow, ["userId", "movieId", "rating", "timestamp"]),
-    tags: optional("tags", (f) => readCsv(f, TagRow, ["userId", "movieId", "tag", "timestamp"])),
-    links: optional("links", (f) => readCsv(f, LinkRow, ["movieId", "imdbId", "tmdbId"])),
-    tmdb: optional("tmdb", (f) => readCsv(f, TmdbRow, ["id", "title", "overview", "popularity"])),
-    imdb: optional("imdb", (f) =>
-      readCsv(f, ImdbRow, ["Series_Title", "Released_Year", "Director", "Star1"]),
-    ),
+    movies: required("movies"),
+    ratings: required("ratings"),
+    tags: optional("tags"),
+    links: optional("links"),
+    tmdb: optional("tmdb"),
+    imdb: optional("imdb"),
   };
 }

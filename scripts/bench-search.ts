@@ -28,6 +28,7 @@ import { OVERFETCH } from "../workers/services/filtered-dense.ts";
 import { CANDIDATES } from "../workers/services/hybrid-search.ts";
 import { hasFilters, inferFilters, mergeFilters } from "../workers/services/query-filters.ts";
 import { heartbeat, startChroma } from "./lib/chroma-server.ts";
+import { drive } from "./lib/drive.ts";
 import { httpGet } from "./lib/http-get.ts";
 import { type IsolateHeap, isolateHeap } from "./lib/inspector.ts";
 import { startLocalWorker } from "./lib/local-worker.ts";
@@ -39,34 +40,6 @@ import { serverTiming } from "./lib/server-timing.ts";
 function summary(label: string, values: number[]): string {
   const [p50, p95, p99] = percentiles(values, [0.5, 0.95, 0.99]).map((v) => v.toFixed(1));
   return `${label}: p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms`;
-}
-
-/** Runs `task` from `concurrency` loops for `seconds`; returns every latency and the count. */
-async function drive(
-  seconds: number,
-  concurrency: number,
-  task: (i: number) => Promise<number | undefined>,
-) {
-  const client: number[] = [];
-  const server: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + seconds * 1000;
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        try {
-          const serverMs = await task(next++);
-          client.push(performance.now() - started);
-          if (serverMs !== undefined) server.push(serverMs);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  return { client, server, errors, throughput: client.length / seconds };
 }
 
 /** Resident memory (MB) of each workerd process (wrangler dev runs an entry proxy and the runtime). */

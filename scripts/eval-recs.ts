@@ -107,7 +107,7 @@ const sources: RecSources = {
     new Map(
       wanted.flatMap((id) => (vectors.has(id) ? [[id, vectors.get(id) as Float32Array]] : [])),
     ),
-  nearest: async (vector, n) => {
+  nearest: async (vector, n, exclude) => {
     let norm = 0;
     for (const x of vector) norm += x * x;
     norm = Math.sqrt(norm) || 1;
@@ -117,7 +117,8 @@ const sources: RecSources = {
       return { i, similarity: dot / norm };
     });
     scored.sort((a, b) => b.similarity - a.similarity);
-    return scored.slice(0, n).map(({ i, similarity }) => ({
+    const unrated = scored.filter(({ i }) => !exclude.has(ids[i] as number));
+    return unrated.slice(0, n).map(({ i, similarity }) => ({
       movieId: ids[i] as number,
       similarity,
       embedding: matrix[i] as Float32Array,

@@ -34,7 +34,8 @@ export interface ContentHit {
 export interface RecSources {
   neighbors(seedIds: number[]): Promise<NeighborEdge[]>;
   embeddings(ids: number[]): Promise<Map<number, ArrayLike<number>>>;
-  nearest(vector: Float32Array, n: number): Promise<ContentHit[]>;
+  /** The `n` movies nearest `vector` that are not in `exclude` (the user's rated ones), nearest first. */
+  nearest(vector: Float32Array, n: number, exclude: ReadonlySet<number>): Promise<ContentHit[]>;
   /** Most liked movies first. */
   popular(n: number): Promise<number[]>;
 }
@@ -135,19 +136,17 @@ async function content(
     for (let i = 0; i < v.length; i++) taste[i] = (taste[i] ?? 0) + seed.weight * (v[i] ?? 0);
   }
   if (!taste) return [];
-  const hits = await sources.nearest(taste, n + rated.size);
-  return hits
-    .filter((h) => !rated.has(h.movieId))
-    .map((h) => ({
-      movieId: h.movieId,
-      score: h.similarity,
-      // The liked movie closest to this one explains it best.
-      because: seeds
-        .filter((s) => vectors.has(s.movieId))
-        .map((s) => ({ id: s.movieId, sim: cosine(vectors.get(s.movieId) ?? [], h.embedding) }))
-        .sort((a, b) => b.sim - a.sim)
-        .map((s) => s.id),
-    }));
+  const hits = await sources.nearest(taste, n, rated);
+  return hits.map((h) => ({
+    movieId: h.movieId,
+    score: h.similarity,
+    // The liked movie closest to this one explains it best.
+    because: seeds
+      .filter((s) => vectors.has(s.movieId))
+      .map((s) => ({ id: s.movieId, sim: cosine(vectors.get(s.movieId) ?? [], h.embedding) }))
+      .sort((a, b) => b.sim - a.sim)
+      .map((s) => s.id),
+  }));
 }
 
 /**

@@ -39,10 +39,13 @@ function sources(overrides: Partial<RecSources> = {}): RecSources {
           ]
         : [],
     embeddings: async (ids) => new Map(ids.map((id) => [id, [1, 0]])),
-    nearest: async () => [
-      { movieId: 10, similarity: 1, embedding: [1, 0] },
-      { movieId: 15, similarity: 0.8, embedding: [0.8, 0.6] },
-    ],
+    nearest: async (_vector, n, exclude) =>
+      [
+        { movieId: 10, similarity: 1, embedding: [1, 0] },
+        { movieId: 15, similarity: 0.8, embedding: [0.8, 0.6] },
+      ]
+        .filter((hit) => !exclude.has(hit.movieId))
+        .slice(0, n),
     popular: async () => [10, 16, 11],
     ...overrides,
   };
@@ -80,6 +83,21 @@ describe("recommend", () => {
       because: [],
       signals: ["popular"],
     });
+  });
+
+  it("asks for the nearest films past every rated one, not for more of them", async () => {
+    const asked: { n: number; exclude: number[] }[] = [];
+    await recommend(
+      history,
+      sources({
+        nearest: async (_vector, n, exclude) => {
+          asked.push({ n, exclude: [...exclude].sort((a, b) => a - b) });
+          return [];
+        },
+      }),
+      { candidates: 50 },
+    );
+    expect(asked).toEqual([{ n: 50, exclude: [10, 20] }]);
   });
 
   it("drops a failing signal and names it", async () => {

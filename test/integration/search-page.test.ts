@@ -53,6 +53,8 @@ const FLAT: Ranking = {
   genreBoost: 0,
 };
 const rrf = (rank: number) => 1 / (RRF_K + rank);
+const binomial = (n: number, k: number): number =>
+  k === 0 ? 1 : (binomial(n, k - 1) * (n - k + 1)) / k;
 
 /** The Postgres half of a search against a five-movie catalog. */
 describe("searchPage: retrieval, fusion and the page in one Postgres query", () => {
@@ -247,6 +249,34 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
     expect(both.movies).toEqual([]);
     const dynasty = await search({ query: "crime dynasty", ranking: { textCoverage: 1 } });
     expect(dynasty.movies.map((m) => m.movieId)).toEqual([3]);
+  });
+
+  it("finds through the index exactly the documents that hold the required number of words", async () => {
+    // marquee_text_filter (migration 0010): every subset below 20 clauses, disjoint groups above.
+    const words = ["alpha", "bravo", "charli", "delta", "echo", "foxtrot", "golf", "hotel"];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let trial = 0; trial < 60; trial++) {
+      const asked = words.filter(() => random() < 0.6);
+      if (asked.length === 0) continue;
+      const need = 1 + Math.floor(random() * asked.length);
+      const documents = Array.from({ length: 20 }, () => words.filter(() => random() < 0.4));
+      const { rows } = await pool.query<{ doc: string[]; found: boolean }>(
+        `select doc, array_to_tsvector(doc) @@ marquee_text_filter($1::text[], $2) as found
+           from unnest($3::text[]) as d(joined), lateral string_to_array(joined, ' ') as doc`,
+        [asked, need, documents.map((d) => d.join(" "))],
+      );
+      for (const { doc, found } of rows) {
+        const held = asked.filter((w) => doc.includes(w)).length;
+        // Exact below 20 subsets; above, a necessary condition: never a document with enough words missed.
+        if (held >= need) expect(found, `${doc} for ${need} of ${asked}`).toBe(true);
+        const subsets = binomial(asked.length, asked.length - need + 1);
+        if (subsets <= 20) expect(found, `${doc} for ${need} of ${asked}`).toBe(held >= need);
+      }
+    }
   });
 
   it("orders the vector hits by similarity plus the bounded prior", async () => {

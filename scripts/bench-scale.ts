@@ -401,6 +401,13 @@ async function serveStages(
     console.log(
       `  search p50 ${fmt(s.search.p50)} ms, p95 ${fmt(s.search.p95)} ms (${s.search.count} searches, ${s.search.errors} errors); recommendations p50 ${fmt(s.recommendations.p50)} ms (user ${s.recommendations.userId}, ${s.recommendations.ratings} ratings); cached explanation p50 ${fmt(s.explainCached.p50)} ms`,
     );
+    console.log(
+      `  search stages, p50 ms: ${Object.entries(s.search.stages)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(", ")}; slowest queries (p50 ms): ${s.search.slowest
+        .map((q) => `"${q.query}" ${fmt(q.p50)}`)
+        .join(", ")}`,
+    );
   } catch (error) {
     row.serving = { error: (error as Error).message.slice(0, 200) };
     console.log(`  serving FAILED (${row.serving.error})`);

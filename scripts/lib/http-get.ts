@@ -6,6 +6,8 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 export interface HttpResponse {
   status: number;
   body: string;
+  /** The Server-Timing header ("" when none). */
+  serverTiming: string;
 }
 
 /**
@@ -23,6 +25,7 @@ export function httpGet(url: string): Promise<HttpResponse> {
         resolve({
           status: response.statusCode ?? 0,
           body: Buffer.concat(chunks).toString("utf8"),
+          serverTiming: String(response.headers["server-timing"] ?? ""),
         }),
       );
       response.on("error", reject);

@@ -25,7 +25,13 @@ export interface Latency {
 }
 
 export interface ServingResult {
-  search: Latency & { errors: number };
+  search: Latency & {
+    errors: number;
+    /** p50 of each stage the Worker times (embed, vector, lexical, ...). */
+    stages: Record<string, number>;
+    /** The slowest queries by their median, slowest first. */
+    slowest: { query: string; p50: number }[];
+  };
   recommendations: Latency & { userId: number; ratings: number };
   explainCached: Latency;
 }
@@ -55,16 +61,25 @@ export async function measureServing(
     { args: ["--log-level", "warn"], inspector: false },
   );
   try {
+    let stages: Record<string, number[]> = {};
+    let byQuery = new Map<string, number[]>();
     const search = async (i: number) => {
       const q = SAMPLE_QUERIES[i % SAMPLE_QUERIES.length] ?? "";
       const response = await httpGet(
         `${worker.base}/api/search?q=${encodeURIComponent(q)}&limit=10`,
       );
       if (response.status !== 200) throw new Error(String(response.status));
-      return (JSON.parse(response.body) as { tookMs: number }).tookMs;
+      const took = (JSON.parse(response.body) as { tookMs: number }).tookMs;
+      for (const [stage, ms] of Object.entries(serverTiming(response))) {
+        (stages[stage] ??= []).push(ms);
+      }
+      byQuery.set(q, [...(byQuery.get(q) ?? []), took]);
+      return took;
     };
     await drive(5, 4, search); // warm-up: the model loaded, every query embedded once
+    [stages, byQuery] = [{}, new Map()];
     const searched = await drive(options.seconds, 4, search);
+    const median = (values: number[]) => percentiles(values, [0.5])[0] ?? Number.NaN;
 
     const headers = {
       authorization: `Bearer ${await mintUserToken(heavy.user_id, worker.jwtSecret, 3_600)}`,
@@ -95,7 +110,15 @@ export async function measureServing(
       cached.push(total);
     }
     return {
-      search: { ...latency(searched.server), errors: searched.errors },
+      search: {
+        ...latency(searched.server),
+        errors: searched.errors,
+        stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
+        slowest: [...byQuery]
+          .map(([query, values]) => ({ query, p50: median(values) }))
+          .sort((a, b) => b.p50 - a.p50)
+          .slice(0, 5),
+      },
       recommendations: { ...latency(recs), userId: heavy.user_id, ratings: heavy.n },
       explainCached: latency(cached),
     };

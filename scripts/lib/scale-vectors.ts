@@ -4,9 +4,11 @@
  * larger catalog gets the vectors of the real film it was copied from (its
  * id modulo FILM_STRIDE), under its own ids, texts' content hashes and
  * metadata, exactly as the pipeline would write them (movieTexts,
- * expectedEntries, movieMetadata, passageMetadata). Search then does at 10x
- * and 100x what it does at 1x, over as many entries as a real embedding of
- * that catalog would hold.
+ * movieMetadata, passageMetadata). Search then does at 10x and 100x what it
+ * does at 1x, over as many entries as a real embedding of that catalog would
+ * hold. Each copy's whole-text vector is moved by a little seeded noise
+ * (cosine ~0.97 to its source's), and its passages with it: a hundred
+ * identical vectors per film would be a graph no real catalog gives HNSW.
  */
 import type { Collection } from "chromadb";
 import pg from "pg";
@@ -23,12 +25,27 @@ import {
   moviesCollection,
 } from "../../core/vector/movies-collection.ts";
 import {
+  PASSAGE_WEIGHT,
   parsePassageId,
   passageId,
   passageMetadata,
   passagesCollection,
 } from "../../core/vector/passages.ts";
+import { mulberry32 } from "./random.ts";
 import { FILM_STRIDE } from "./scale-data.ts";
+
+/** Per-dimension noise: for 384 dimensions, cosine 1 / sqrt(1 + 384 * 0.0128^2) ~ 0.97. */
+const NOISE = 0.0128;
+
+/** `whole` moved by seeded Gaussian noise and normalised again; the film's own vector for copy 0. */
+function copyVector(whole: number[], filmId: number): number[] {
+  if (filmId < FILM_STRIDE) return whole;
+  const random = mulberry32(filmId);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const moved = whole.map((x) => x + NOISE * gaussian());
+  const norm = Math.hypot(...moved);
+  return moved.map((x) => x / norm);
+}
 
 /** The real films' stored vectors: whole text by film, passages by film and index. */
 export interface RealVectors {
@@ -99,8 +116,11 @@ export async function writeScaledVectors(
       const batch: { movies: VectorRow[]; passages: VectorRow[] } = { movies: [], passages: [] };
       for (const movie of rows) {
         const source = movie.id % FILM_STRIDE;
-        const whole = real.whole.get(source);
-        if (!whole) throw new Error(`film ${source} has no vector in the real catalog`);
+        const original = real.whole.get(source);
+        if (!original) throw new Error(`film ${source} has no vector in the real catalog`);
+        const whole = copyVector(original, movie.id);
+        // A passage entry is 0.5 passage + 0.5 whole (composePassageVector): the whole part moves too.
+        const shift = whole.map((x, i) => (x - (original[i] ?? 0)) * (1 - PASSAGE_WEIGHT));
         const realPassages = real.passages.get(source) ?? [];
         const texts = await movieTexts(movie);
         batch.movies.push({
@@ -119,7 +139,9 @@ export async function writeScaledVectors(
           batch.passages.push({
             id: passageId(movie.id, index),
             // A recombined overview may have more passages than its source film.
-            embedding: realPassages[index % Math.max(realPassages.length, 1)] ?? whole,
+            embedding: (realPassages[index % Math.max(realPassages.length, 1)] ?? original).map(
+              (x, i) => x + (shift[i] ?? 0),
+            ),
             metadata: passageMetadata(movie, p.hash, real.model, index),
           });
         });

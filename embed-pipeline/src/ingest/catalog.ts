@@ -33,7 +33,7 @@ export interface Enrichment {
   links: Map<number, z.infer<typeof LinkRow>>;
   tmdb: Map<number, z.infer<typeof TmdbRow>>;
   imdb: ImdbIndex;
-  /** Raw tag rows, aggregated per film once the films are known (tagsOf). */
+  /** Raw tag rows, aggregated per film once movies.csv says which films exist (catalogMovies). */
   tagRows: CsvRow<z.infer<typeof TagRow>>[];
   /** Users who only tagged still get a row. */
   taggingUsers: number[];

@@ -1,0 +1,1 @@
+CREATE INDEX "movie_stats_popular_idx" ON "movie_stats" USING btree ("likes_count" DESC NULLS FIRST,"movie_id");

@@ -71,7 +71,7 @@ export async function measureServing(
       if (response.status !== 200) throw new Error(String(response.status));
       const took = (JSON.parse(response.body) as { tookMs: number }).tookMs;
       for (const [stage, ms] of Object.entries(serverTiming(response))) {
-        (stages[stage] ??= []).push(ms);
+        stages[stage] = [...(stages[stage] ?? []), ms];
       }
       byQuery.set(q, [...(byQuery.get(q) ?? []), took]);
       return took;

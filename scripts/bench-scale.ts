@@ -23,15 +23,17 @@
  * figure between scales, and draws them (--plot, PNG).
  */
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import pg from "pg";
 import { chromaClient, moviesCollection } from "../core/vector/movies-collection.ts";
 import { passagesCollection } from "../core/vector/passages.ts";
+import { copyRows } from "../embed-pipeline/src/db/copy-rows.ts";
 import { freePort } from "../embed-pipeline/src/free-port.ts";
-import { SOURCE_FILES } from "../embed-pipeline/src/ingest/sources.ts";
+import { csvRows } from "../embed-pipeline/src/ingest/csv.ts";
+import { RatingRow, SOURCE_FILES } from "../embed-pipeline/src/ingest/sources.ts";
 import { testPostgres } from "../test/helpers/test-postgres.ts";
 import { startChroma } from "./lib/chroma-server.ts";
 import { logLogSlope, type Panel, renderLogLogPlot } from "./lib/log-log-plot.ts";
@@ -106,20 +108,21 @@ function stage(
 
 /**
  * Loads a data folder's ratings (and bare rows for their films and users)
- * with server-side COPY: for measuring the stages after a failed ingest. The
- * Postgres server must be on this machine (it reads the file itself).
+ * through the ingest's own reader and COPY, without its join: for measuring
+ * the stages after a failed ingest.
  */
 async function copyRatings(databaseUrl: string, dir: string): Promise<void> {
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const file = path.join(dir, SOURCE_FILES.ratings);
-    // The server process (another OS user) reads the file: open the way to it.
-    for (let p = path.dirname(file); p.startsWith(dir); p = path.dirname(p)) chmodSync(p, 0o755);
-    chmodSync(file, 0o644);
     await db.query(`set client_min_messages = warning`);
     await db.query(`create temp table staged (user_id int, movie_id int, rating real, ts bigint)`);
-    await db.query(`copy staged from '${file.replaceAll("'", "''")}' with (format csv, header)`);
+    async function* rows() {
+      for await (const { value } of csvRows(path.join(dir, SOURCE_FILES.ratings), RatingRow, [])) {
+        yield [value.userId, value.movieId, value.rating, value.timestamp];
+      }
+    }
+    await copyRows(db, "staged", ["user_id", "movie_id", "rating", "ts"], rows());
     await db.query(`insert into movies (id, title, content_hash)
                     select distinct movie_id, 'film ' || movie_id, '' from staged
                     on conflict do nothing`);

@@ -14,6 +14,19 @@ import { SOURCE_FILES } from "../../embed-pipeline/src/ingest/sources.ts";
 import { subsetDataDir, writeDataFile } from "../helpers/data-dir.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
 
+/** Runs `test` against a migrated scratch database of its own, dropped after. */
+async function inMigratedScratch(test: (connection: Connection) => Promise<void>): Promise<void> {
+  const scratch = await createScratchDatabase(inject("postgresUrl"));
+  const connection = await connect({ databaseUrl: scratch.url });
+  try {
+    await migrate(connection);
+    await test(connection);
+  } finally {
+    await connection.close();
+    await scratch.drop();
+  }
+}
+
 describe("ingest into the real Postgres", () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   let connection: Connection;
@@ -131,11 +144,8 @@ describe("ingest into the real Postgres", () => {
 });
 
 describe("ratings the catalog cannot take", () => {
-  it("skips ratings of unknown films and second ratings, naming their lines, and keeps the rest", async () => {
-    const scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url });
-    try {
-      await migrate(connection);
+  it("skips ratings of unknown films and second ratings, naming their lines, and keeps the rest", () =>
+    inMigratedScratch(async (connection) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), "marquee-bad-ratings-"));
       writeDataFile(
         dir,
@@ -179,19 +189,12 @@ describe("ratings the catalog cannot take", () => {
       const ids = await queryRows(connection.db, sql`select id from users order by id`);
       expect(ids).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
       rmSync(dir, { recursive: true, force: true });
-    } finally {
-      await connection.close();
-      await scratch.drop();
-    }
-  });
+    }));
 });
 
 describe("a catalog past Postgres' 65,535 bind parameters", () => {
-  it("loads 70,000 films and removes the gone ones in one statement", async () => {
-    const scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url });
-    try {
-      await migrate(connection);
+  it("loads 70,000 films and removes the gone ones in one statement", () =>
+    inMigratedScratch(async (connection) => {
       const film = (id: number) => ({ id, title: `Film ${id}`, contentHash: `h${id}` });
       const catalog = (ids: number[]) => ({
         movies: ids.map(film),
@@ -204,11 +207,7 @@ describe("a catalog past Postgres' 65,535 bind parameters", () => {
       // bench:scale found it: the delete of gone films named every kept id as its own parameter.
       const fewer = await loadCatalog(connection.pool, catalog(all.slice(0, 69_990)), []);
       expect(fewer.movies).toEqual({ inserted: 0, updated: 0, unchanged: 69_990, deleted: 10 });
-    } finally {
-      await connection.close();
-      await scratch.drop();
-    }
-  });
+    }));
 });
 
 describe("Postgres going away mid-ingest", () => {

@@ -237,6 +237,17 @@ export const movieNeighbors = pgTable(
   (t) => [primaryKey({ columns: [t.movieId, t.neighborId] })],
 );
 
+/**
+ * Every word of every title (and alternate title) in the catalog, lower-cased
+ * as to_tsvector('simple') splits them: the vocabulary a typed title's words
+ * are corrected against ("godfahter" -> "godfather"). A trigger on movies
+ * adds the words of what is written (migration 0013); a word no film holds
+ * any more stays, and only costs a lookup that finds nothing.
+ */
+export const titleWords = pgTable("title_words", {
+  word: text("word").primaryKey(),
+});
+
 /** Per-movie rating counts, the popularity prior; computed with the neighbours. */
 export const movieStats = pgTable(
   "movie_stats",

@@ -349,3 +349,92 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
     expect(await resolveTitle(pool, "a film nobody made")).toBeNull();
   });
 });
+
+/**
+ * The title lookup through the vocabulary of title words (migration 0013):
+ * typed words corrected against it, films found by their words, only those
+ * compared with the query, on a catalog where common words are common.
+ */
+describe("marquee_title_candidates: a title lookup that does not read every title", () => {
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let pool: pg.Pool;
+  const candidates = async (query: string) =>
+    (
+      await pool.query<{ title: string }>(
+        `select m.title from unnest(marquee_title_candidates($1, 0.3)) as c(id)
+           join movies m on m.id = c.id order by m.title`,
+        [query],
+      )
+    ).rows.map((r) => r.title);
+  const insert = (id: number, title: string, alternates: string[] = []) =>
+    pool.query(
+      "insert into movies (id, title, alternate_titles, content_hash) values ($1, $2, $3, 'x')",
+      [id, title, alternates],
+    );
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase(inject("postgresUrl"));
+    const connection = await connect({ databaseUrl: scratch.url });
+    await migrate(connection);
+    await connection.close();
+    pool = new pg.Pool({ connectionString: scratch.url });
+    await insert(1, "Toy Story");
+    await insert(2, "The Matrix");
+    await insert(3, "The Lord of the Rings");
+    await insert(4, "The Ring");
+    await insert(5, "Seven", ["Se7en"]);
+    await insert(6, "Time Traveler");
+    // "the" and "story" in a hundred more titles, as common words are in a large catalog.
+    for (let i = 0; i < 100; i++) await insert(100 + i, `The Story of Thing ${i}`);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await scratch?.drop();
+  });
+
+  it("keeps the vocabulary of title words as films are written", async () => {
+    const words = async () =>
+      (await pool.query<{ word: string }>("select word from title_words")).rows.map((r) => r.word);
+    expect(await words()).toEqual(expect.arrayContaining(["toy", "story", "se7en", "traveler"]));
+    await pool.query("update movies set title = 'Zyzzyva Returns' where id = 6");
+    expect(await words()).toEqual(expect.arrayContaining(["zyzzyva", "returns"]));
+    await pool.query("update movies set title = 'Time Traveler' where id = 6");
+  });
+
+  it("corrects a typed word against the vocabulary", async () => {
+    expect(await candidates("matirx")).toEqual(["The Matrix"]);
+    expect(await candidates("the matirx")).toContain("The Matrix");
+  });
+
+  it("takes a word's longer and shorter forms ('travel' -> traveler, 'rings' -> ring)", async () => {
+    expect(await candidates("time travel")).toContain("Time Traveler");
+    expect(await candidates("rings")).toEqual(["The Lord of the Rings", "The Ring"]);
+  });
+
+  it("looks up alternate titles by their words too", async () => {
+    expect(await candidates("se7en")).toEqual(["Seven"]);
+  });
+
+  it("never selects a title by a word too light to make it alike ('the', 'of')", async () => {
+    const found = await candidates("the lord of the rings");
+    expect(found).toContain("The Lord of the Rings");
+    // "the" alone is 4 of its 18 trigrams, under the 0.3 a title hit needs.
+    expect(found).not.toContain("The Matrix");
+    expect(await candidates("the one where toys come alive")).not.toContain("The Matrix");
+  });
+
+  it("answers with the titles holding every word when there are enough of them", async () => {
+    const found = await candidates("story thing");
+    expect(found).toHaveLength(100);
+    expect(found).not.toContain("Toy Story");
+  });
+
+  it("always holds the exact title, even one with no words to look up", async () => {
+    await insert(7, "$");
+    try {
+      expect(await candidates("$")).toEqual(["$"]);
+    } finally {
+      await pool.query("delete from movies where id = 7");
+    }
+  });
+});

@@ -151,8 +151,9 @@ export async function searchPage(pool: Queryable, request: PageRequest): Promise
  * wins ("toy story for my kids" names Toy Story with two words). A title
  * matches by the best of its trigram similarity (leading articles aside)
  * and the typed words' similarity to a stretch of it, at least
- * REFERENCE_SIMILARITY; the most rated film wins a tie. One query for every
- * run of words.
+ * REFERENCE_SIMILARITY; the most rated film wins a tie. Only the films found
+ * through their title words are compared (marquee_title_candidates: the
+ * lookup does not grow with the catalog). One query for every run of words.
  */
 export async function resolveTitle(
   pool: Queryable,
@@ -167,12 +168,15 @@ export async function resolveTitle(
   const { rows } = await pool.query(
     `with typed as (select run, cardinality(string_to_array(run, ' ')) as words
                      from unnest($1::text[]) as run),
+          found as (select t.run, t.words, c.id
+                      from typed t cross join lateral unnest(marquee_title_candidates(t.run, $3::real)) as c(id)),
           named as (
-            select m.id, t.run, t.words, lower(m.title) as name
-              from typed t join movies m on lower(m.title) % t.run or t.run <% lower(m.title)
+            select m.id, f.run, f.words, lower(m.title) as name
+              from found f join movies m on m.id = f.id
             union all
-            select m.id, t.run, t.words, marquee_alternate_titles(m.alternate_titles)
-              from typed t join movies m on t.run <% marquee_alternate_titles(m.alternate_titles))
+            select m.id, f.run, f.words, marquee_alternate_titles(m.alternate_titles)
+              from found f join movies m on m.id = f.id
+             where cardinality(m.alternate_titles) > 0)
      select m.id, m.title, m.year, n.words
        from named n join movies m on m.id = n.id left join movie_stats s on s.movie_id = n.id
       where greatest(similarity(regexp_replace(n.name, '^(the|a|an) ', ''),
@@ -184,7 +188,7 @@ export async function resolveTitle(
                         word_similarity(n.run, n.name)) desc,
                coalesce(s.ratings_count, 0) desc, m.id
       limit 1`,
-    [runs, REFERENCE_SIMILARITY],
+    [runs, REFERENCE_SIMILARITY, CANDIDATE_SHARE],
   );
   const row = rows[0] as
     | { id: number; title: string; year: number | null; words: number }
@@ -198,6 +202,13 @@ const MAX_DROPPED = 3;
 /** How alike a like query's title and a film's must be (measured on the judged like queries). */
 const REFERENCE_SIMILARITY = 0.5;
 
+/**
+ * The share of a run's trigrams a candidate title must hold
+ * (marquee_title_candidates, migration 0013): below what REFERENCE_SIMILARITY
+ * asks, as the similarity is taken with leading articles dropped.
+ */
+const CANDIDATE_SHARE = 0.3;
+
 /** Every movie that passes `filters`, or null when more than `max` do (see filtered-dense.ts). */
 export async function allMoviesMatching(
   pool: Queryable,
@@ -207,7 +218,7 @@ export async function allMoviesMatching(
   const { rows } = await pool.query(
     `select m.id from movies m
       where marquee_passes_filter(m.genres, m.year, $1, $2, $3)
-      order by m.id limit $4`,
+      limit $4`,
     [...filterParams(filters), max + 1],
   );
   return rows.length > max ? null : (rows as { id: number }[]).map((r) => Number(r.id));

@@ -1,0 +1,3 @@
+CREATE TABLE "title_words" (
+	"word" text PRIMARY KEY NOT NULL
+);

@@ -68,10 +68,10 @@ DROP INDEX IF EXISTS movies_alternate_titles_trgm_idx;
 --
 -- 1. Each typed word is a clause: itself; the vocabulary's words that extend
 --    it by up to 3 letters when it has 4 or more ("travel" -> traveler,
---    travelling) or that it extends by 1 or 2 ("rings" -> ring); and when the vocabulary does not know it (a typo), its
---    words within 1 edit (4 letters) or 2 edits (5 or more) of it
---    ("godfahter" -> godfather, "matirx" -> matrix), found through the
---    vocabulary's trigram index.
+--    travelling) or that it extends by 1 or 2 ("rings" -> ring); and when
+--    the vocabulary does not know it (a typo), its words within 1 edit (4
+--    letters) or 2 edits (5 or more) of it ("godfahter" -> godfather,
+--    "matirx" -> matrix), found through the vocabulary's trigram index.
 -- 2. Titles holding every clause: when there are LEAST_HITS of them, they are
 --    the answer ("toy story" at 100x: hundreds of Toy Storys).
 -- 3. Otherwise titles holding clauses worth `min_share` of the query's
@@ -79,7 +79,9 @@ DROP INDEX IF EXISTS movies_alternate_titles_trgm_idx;
 --    share needs s >= share * q shared trigrams, as t >= s. Each smallest set
 --    of words that reaches it, heaviest first, is one term of an OR; the GIN
 --    index then reads only the words every term needs one of, so "the" or
---    "of" alone never selects a title.
+--    "of" alone never selects a title. Only the TERM_WORDS heaviest words
+--    make terms, of at most TERM_SIZE words each (a long query's subsets
+--    would be millions; its light words are left to step 2).
 --
 -- Of at most SCANNED such films, the KEPT most alike to the query (the exact
 -- title, lower-cased, always). A title that shares only parts of words with
@@ -94,6 +96,8 @@ DECLARE
   LEAST_HITS CONSTANT integer := 50;
   SCANNED CONSTANT integer := 2000;
   KEPT CONSTANT integer := 200;
+  TERM_WORDS CONSTANT integer := 8;
+  TERM_SIZE CONSTANT integer := 4;
   lq text := lower(query);
   needed real := min_share * cardinality(show_trgm(query));
   clauses text[];
@@ -136,11 +140,11 @@ BEGIN
       wanted := array_to_string(clauses, ' & ')::tsquery;
     ELSE
       WITH RECURSIVE picks(last, members, total) AS (
-        SELECT i, ARRAY[i], weights[i] FROM generate_series(1, cardinality(clauses)) AS i
+        SELECT i, ARRAY[i], weights[i] FROM generate_series(1, least(cardinality(clauses), TERM_WORDS)) AS i
         UNION ALL
         SELECT j, p.members || j, p.total + weights[j]
-          FROM picks p, generate_series(p.last + 1, cardinality(clauses)) AS j
-         WHERE p.total < needed
+          FROM picks p, generate_series(p.last + 1, least(cardinality(clauses), TERM_WORDS)) AS j
+         WHERE p.total < needed AND cardinality(p.members) < TERM_SIZE
       )
       SELECT array_agg('(' || array_to_string(ARRAY(SELECT clauses[m] FROM unnest(members) AS m), ' & ') || ')')
         INTO terms FROM picks WHERE total >= needed;

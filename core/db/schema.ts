@@ -56,7 +56,7 @@ export const movies = pgTable(
     index("movies_search_document_idx").using("gin", t.searchDocument),
     index("movies_genres_idx").using("gin", t.genres),
     index("movies_tmdb_id_idx").on(t.tmdbId),
-    // The trigram index on lower(title) is in the hand-written migration 0001.
+    // The title-word and lower(title) indexes are in the hand-written migration 0013.
   ],
 );
 

@@ -423,6 +423,15 @@ describe("marquee_title_candidates: a title lookup that does not read every titl
     expect(await candidates("the one where toys come alive")).not.toContain("The Matrix");
   });
 
+  it("answers a long query without enumerating every set of its words", async () => {
+    // 30 words: their subsets would be a billion terms; a description this long names no title.
+    const words = Array.from(
+      { length: 30 },
+      (_, i) => `word${String.fromCharCode(97 + (i % 26))}${i}`,
+    );
+    expect(await candidates(["toy", "story", ...words].join(" "))).toEqual([]);
+  });
+
   it("answers with the titles holding every word when there are enough of them", async () => {
     const found = await candidates("story thing");
     expect(found).toHaveLength(100);

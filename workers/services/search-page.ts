@@ -82,7 +82,9 @@ const Counts = z.object({
 
 /**
  * A search's Postgres side in one round trip: full-text hits over the stored
- * document; trigram title hits ("godfahter" -> The Godfather); the vector
+ * document; trigram title hits ("godfahter" -> The Godfather) among the films
+ * found through their title words (marquee_title_candidates, migration 0013:
+ * the lookup does not read every title); the vector
  * hits; every list under the same filters, unless the query names a film its
  * inferred filters would exclude, when only the explicit ones hold
  * (`filtersDropped`); reciprocal-rank fusion of the three lists (ties by
@@ -92,7 +94,7 @@ const Counts = z.object({
  *
  * One query rather than retrieval, then fusion here, then the page's details:
  * each round trip costs the Worker, Neon's proxy and Postgres more CPU than
- * the fusion does. And a function (marquee_search_page, migrations/0006), so
+ * the fusion does. And a function (marquee_search_page, migrations/0013), so
  * that Postgres plans it once per connection, not on every search
  * (docs/benchmarks.md).
  */

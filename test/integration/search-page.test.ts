@@ -424,7 +424,7 @@ describe("marquee_title_candidates: a title lookup that does not read every titl
   });
 
   it("answers a long query without enumerating every set of its words", async () => {
-    // 30 words: their subsets would be a billion terms; a description this long names no title.
+    // 32 words: the sets of them that reach the bound run to millions; a description this long names no title.
     const words = Array.from(
       { length: 30 },
       (_, i) => `word${String.fromCharCode(97 + (i % 26))}${i}`,

@@ -5,7 +5,9 @@
 -- typed word is corrected against the vocabulary of title words (thousands of
 -- words, not a million titles), films are found through a GIN index over
 -- their title words, and only those are compared with the query by trigram
--- similarity, as before (docs/scaling.md).
+-- similarity, as before (docs/scaling.md). marquee_search_page is restated
+-- at the end: its title list reads these candidates and its text list
+-- migration 0010's index filter.
 CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 --> statement-breakpoint
 -- A film's title words, as to_tsvector('simple') splits them (no stemming, no stop words).

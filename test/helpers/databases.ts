@@ -1,4 +1,6 @@
 import pg from "pg";
+import { connect } from "../../embed-pipeline/src/db/connect.ts";
+import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
 
 /**
  * A fresh, empty database on the test server for one test file, dropped
@@ -23,4 +25,18 @@ export async function createScratchDatabase(
       await client.end();
     },
   };
+}
+
+/** A scratch database (createScratchDatabase) with every migration applied. */
+export async function createMigratedScratchDatabase(
+  adminUrl: string,
+): ReturnType<typeof createScratchDatabase> {
+  const scratch = await createScratchDatabase(adminUrl);
+  const connection = await connect({ databaseUrl: scratch.url });
+  try {
+    await migrate(connection);
+  } finally {
+    await connection.close();
+  }
+  return scratch;
 }

@@ -1,11 +1,9 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { connect } from "../../embed-pipeline/src/db/connect.ts";
-import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
 import { RRF_K } from "../../workers/services/fusion.ts";
 import type { Ranking } from "../../workers/services/search-intent.ts";
 import { type PageRequest, resolveTitle, searchPage } from "../../workers/services/search-page.ts";
-import { createScratchDatabase } from "../helpers/databases.ts";
+import { createMigratedScratchDatabase, type createScratchDatabase } from "../helpers/databases.ts";
 
 const MOVIES = [
   [
@@ -90,10 +88,7 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
     });
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url });
-    await migrate(connection);
-    await connection.close();
+    scratch = await createMigratedScratchDatabase(inject("postgresUrl"));
     pool = new pg.Pool({ connectionString: scratch.url });
     for (const [id, title, year, genres, overview] of MOVIES) {
       await pool.query(
@@ -373,10 +368,7 @@ describe("marquee_title_candidates: a title lookup that does not read every titl
     );
 
   beforeAll(async () => {
-    scratch = await createScratchDatabase(inject("postgresUrl"));
-    const connection = await connect({ databaseUrl: scratch.url });
-    await migrate(connection);
-    await connection.close();
+    scratch = await createMigratedScratchDatabase(inject("postgresUrl"));
     pool = new pg.Pool({ connectionString: scratch.url });
     await insert(1, "Toy Story");
     await insert(2, "The Matrix");

@@ -348,7 +348,8 @@ describe("searchPage: retrieval, fusion and the page in one Postgres query", () 
 /**
  * The title lookup through the vocabulary of title words (migration 0013):
  * typed words corrected against it, films found by their words, only those
- * compared with the query, on a catalog where common words are common.
+ * compared with the query, on a catalog where common words are common; the
+ * titles that can be most alike read first (migration 0014).
  */
 describe("marquee_title_candidates: a title lookup that does not read every title", () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -428,6 +429,44 @@ describe("marquee_title_candidates: a title lookup that does not read every titl
     const found = await candidates("story thing");
     expect(found).toHaveLength(100);
     expect(found).not.toContain("Toy Story");
+  });
+
+  it("finds the most alike titles first, however many less alike ones hold the word", async () => {
+    // 2,100 long titles with "summer", written before the short one: more than the
+    // step that reads titles holding only some of the words would read in the table's order.
+    await pool.query(
+      `insert into movies (id, title, content_hash)
+       select 1000 + i, 'Summer of a Long and Quite Forgotten Story Told by Everybody, Number ' || i, 'x'
+         from generate_series(1, 2100) as i`,
+    );
+    await insert(5000, "Summer Days");
+    try {
+      const found = await candidates("summer nights");
+      expect(found).toContain("Summer Days");
+      // The long titles cannot be a third alike to it, so none was read.
+      expect(found).toHaveLength(1);
+    } finally {
+      await pool.query("delete from movies where id >= 1000");
+    }
+  });
+
+  it("bounds a title's likeness by its length class (migration 0014)", async () => {
+    // similarity(title, query) <= the bound of the title's class, for every title and query.
+    const { rows } = await pool.query<{
+      title: string;
+      query: string;
+      similarity: number;
+      bound: number;
+    }>(
+      `select m.title, q.query, similarity(lower(m.title), lower(q.query)) as similarity,
+              marquee_title_class_bound(marquee_title_class(m.title),
+                                        cardinality(show_trgm(q.query))::real) as bound
+         from movies m,
+              unnest(array['toy story', 'the', 'matrix reloaded again', 'the lord of the rings',
+                           'a very long query about the story of things']) as q(query)`,
+    );
+    expect(rows.length).toBeGreaterThan(500);
+    for (const row of rows) expect(row.similarity).toBeLessThanOrEqual(row.bound + 1e-6);
   });
 
   it("always holds the exact title, even one with no words to look up", async () => {

@@ -83,7 +83,7 @@ const Counts = z.object({
 /**
  * A search's Postgres side in one round trip: full-text hits over the stored
  * document; trigram title hits ("godfahter" -> The Godfather) among the films
- * found through their title words (marquee_title_candidates, migration 0013:
+ * found through their title words (marquee_title_candidates, migrations 0013-0014:
  * the lookup does not read every title); the vector
  * hits; every list under the same filters, unless the query names a film its
  * inferred filters would exclude, when only the explicit ones hold
@@ -206,7 +206,7 @@ const REFERENCE_SIMILARITY = 0.5;
 
 /**
  * The share of a run's trigrams a candidate title must hold
- * (marquee_title_candidates, migration 0013): below what REFERENCE_SIMILARITY
+ * (marquee_title_candidates, migrations 0013-0014): below what REFERENCE_SIMILARITY
  * asks, as the similarity is taken with leading articles dropped.
  */
 const CANDIDATE_SHARE = 0.3;

@@ -14,8 +14,11 @@
 -- (titles holding every word) reads 0013's index as before.
 --
 -- A title's class: floor(log_1.25(trigrams)), from the trigrams similarity() compares.
+-- Index expressions run with search_path pg_catalog on PostgreSQL 17 (the
+-- embedded default): this function and the next name pg_trgm's show_trgm and
+-- each other, so they carry the search_path they were created with.
 CREATE OR REPLACE FUNCTION marquee_title_class(title text) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT floor(ln(greatest(cardinality(show_trgm(coalesce(title, ''))), 1)) / ln(1.25))::integer
 $$;
 --> statement-breakpoint
@@ -34,7 +37,7 @@ $$;
 -- more token, '#10', ANDed with the words, made the GIN index read every
 -- title of the class: 10 ms for no hit at 100x.)
 CREATE OR REPLACE FUNCTION marquee_title_tokens(title text, alternate_titles text[]) RETURNS tsvector
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path FROM CURRENT AS $$
   SELECT array_to_tsvector(ARRAY(
     SELECT w.word || '/' || marquee_title_class(title)
       FROM unnest(tsvector_to_array(marquee_title_vector(title, alternate_titles))) AS w(word)))

@@ -48,13 +48,19 @@ async function main(): Promise<void> {
       log: console.log,
     });
   }
-  // Ctrl-C stops what this run started (Chroma ignores SIGINT itself).
+  // Ctrl-C stops what this run started (Chroma ignores SIGINT itself), once:
+  // a terminal's Ctrl-C reaches npm, tsx and this process alike and may be
+  // passed on again, and the Worker exiting on it ends main() too; every
+  // signal and that path share one stop.
   const stoppers: (() => Promise<void>)[] = [async () => chroma?.stop()];
+  let stopping: Promise<unknown> | undefined;
+  const stopAll = () =>
+    (stopping ??= Promise.allSettled([...stoppers].reverse().map((stop) => stop())));
   const shutdown = () => {
-    void Promise.allSettled(stoppers.reverse().map((stop) => stop())).then(() => process.exit(130));
+    void stopAll().then(() => process.exit(130));
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
   // DATABASE_URL, or the embedded PostgreSQL server under MARQUEE_HOME, running until we stop.
   const database = await databaseServer({
     databaseUrl: config.DATABASE_URL,
@@ -74,7 +80,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nthe catalog is ready (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (process.argv.includes("--pipeline-only")) {
-    await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
+    await stopAll();
     return;
   }
 
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
     `\nMarquee is up on http://localhost:${port} (${((performance.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops it.`,
   );
   await new Promise<void>((resolve) => worker.child.once("exit", () => resolve()));
-  await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
+  await stopAll();
 }
 
 main().catch((error: unknown) => {

@@ -99,6 +99,8 @@ DECLARE
   -- A round of step 3 reads the classes whose bound is above its figure and
   -- at most the previous round's; the last round's figure is `min_share`.
   ROUNDS CONSTANT real[] := '{0.6}';
+  -- Classes 0..MAX_CLASS: 1.25^40 trigrams is past any title.
+  MAX_CLASS CONSTANT integer := 40;
   lq text := lower(query);
   q real := greatest(cardinality(show_trgm(query)), 1);
   needed real := min_share * q;
@@ -173,10 +175,8 @@ BEGIN
       FOR r IN 1..cardinality(ROUNDS) + 1 LOOP
         EXIT WHEN wanted IS NULL OR ceiling <= min_share;
         floor_bound := greatest(coalesce(ROUNDS[r], 0), min_share);
-        -- The classes of titles more than floor_bound and at most `ceiling` alike to the query:
-        -- t trigrams, floor_bound * q < t < q / floor_bound.
-        classes := ARRAY(SELECT c FROM generate_series(floor(ln(q * floor_bound) / ln(1.25))::integer,
-                                                       ceil(ln(q / floor_bound) / ln(1.25))::integer) AS c
+        -- The classes of titles that can be more than floor_bound and at most `ceiling` alike to the query.
+        classes := ARRAY(SELECT c FROM generate_series(0, MAX_CLASS) AS c
                           WHERE marquee_title_class_bound(c, q) > floor_bound
                             AND marquee_title_class_bound(c, q) <= ceiling);
         ceiling := floor_bound;

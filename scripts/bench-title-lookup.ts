@@ -60,6 +60,17 @@ new Command()
           }
         }
       }
+      const answers = async (query: string) => {
+        const found: number[][] = [];
+        for (const fn of functions) {
+          const { rows } = await client.query<{ ids: number[] }>(
+            `select ${fn}($1, $2::real) as ids`,
+            [query, SHARE],
+          );
+          found.push(rows[0]?.ids ?? []);
+        }
+        return found;
+      };
       const median = (values: number[]) => percentiles(values, [0.5])[0] ?? Number.NaN;
       let [before, after] = [0, 0];
       console.log("\n| query | 0013 ms | today ms |\n|---|---:|---:|");
@@ -75,21 +86,10 @@ new Command()
       let same = 0;
       let sameFirstTen = 0;
       for (const query of SAMPLE_QUERIES) {
-        const [a, b] = await Promise.all(
-          functions.map(async (fn) =>
-            JSON.stringify(
-              (
-                await client.query<{ ids: number[] }>(`select ${fn}($1, $2::real) as ids`, [
-                  query,
-                  SHARE,
-                ])
-              ).rows[0]?.ids ?? [],
-            ),
-          ),
-        );
-        if (a === b) same++;
-        const firstTen = (ids = "[]") => JSON.stringify((JSON.parse(ids) as number[]).slice(0, 10));
-        if (firstTen(a) === firstTen(b)) sameFirstTen++;
+        const [baseline = [], today = []] = await answers(query);
+        const alike = (n: number) => baseline.slice(0, n).join() === today.slice(0, n).join();
+        if (alike(Number.POSITIVE_INFINITY)) same++;
+        if (alike(10)) sameFirstTen++;
       }
       console.log(
         `answers: ${same}/${SAMPLE_QUERIES.length} the same ids, ${sameFirstTen}/${SAMPLE_QUERIES.length} the same first ten`,

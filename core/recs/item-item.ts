@@ -110,19 +110,111 @@ export function movieStats(input: readonly RatingTriple[] | RatingColumns): Movi
   }));
 }
 
-/** Entries grouped by a key in 0..groups-1 (CSR): group g's entries are start[g]..start[g+1]. */
-function groupBy(keys: Int32Array, groups: number): { start: Int32Array; order: Int32Array } {
-  const start = new Int32Array(groups + 1);
-  for (const k of keys) if (k >= 0) start[k + 1] = (start[k + 1] ?? 0) + 1;
+/** Where the neighbour build's arrays live: plain, or shared between threads (the pipeline). */
+export interface Allocate {
+  int32(length: number): Int32Array;
+  float64(length: number): Float64Array;
+}
+
+const IN_THIS_THREAD: Allocate = {
+  int32: (length) => new Int32Array(length),
+  float64: (length) => new Float64Array(length),
+};
+
+/** Entries grouped by a key in 0..groups-1 (CSR): group g's entries are order[start[g]..start[g+1]). */
+interface Groups {
+  start: Int32Array;
+  order: Int32Array;
+}
+
+function groupBy(keys: Int32Array, groups: number, allocate: Allocate): Groups {
+  const start = allocate.int32(groups + 1);
+  let entries = 0;
+  for (const k of keys)
+    if (k >= 0) {
+      start[k + 1] = (start[k + 1] ?? 0) + 1;
+      entries++;
+    }
   for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] ?? 0) + (start[g] ?? 0);
   const next = start.slice(0, groups);
-  const order = new Int32Array(start[groups] ?? 0);
+  const order = allocate.int32(entries);
   keys.forEach((k, entry) => {
     if (k < 0) return;
     order[next[k] ?? 0] = entry;
     next[k] = (next[k] ?? 0) + 1;
   });
   return { start, order };
+}
+
+/**
+ * The ratings laid out for the neighbour rows, typed arrays only: the
+ * eligible movies' ids (dense index -> id, ascending), each rating's dense
+ * user and movie (-1: a movie with too few ratings), each rating minus its
+ * user's mean, each movie's norm, and CSR groupings by user and by movie.
+ * Every row reads all of it and writes none of it, so threads can share one
+ * copy (SharedArrayBuffer, the pipeline's neighbour threads).
+ */
+export interface CoRatings {
+  ids: Int32Array;
+  userOf: Int32Array;
+  itemOf: Int32Array;
+  centered: Float64Array;
+  norm: Float64Array;
+  byUser: Groups;
+  byItem: Groups;
+}
+
+export function coRatings(
+  input: readonly RatingTriple[] | RatingColumns,
+  options: ItemItemOptions,
+  allocate: Allocate = IN_THIS_THREAD,
+): CoRatings {
+  const { userIds, movieIds, ratings } = asColumns(input);
+  const n = ratings.length;
+  // Dense indexes for users and eligible movies.
+  const userIndex = new Map<number, number>();
+  const counts = new Map<number, number>();
+  for (let e = 0; e < n; e++) {
+    if (!userIndex.has(userIds[e] as number)) userIndex.set(userIds[e] as number, userIndex.size);
+    counts.set(movieIds[e] as number, (counts.get(movieIds[e] as number) ?? 0) + 1);
+  }
+  const eligible = [...counts].filter(([, c]) => c >= options.minRatings).map(([id]) => id);
+  eligible.sort((a, b) => a - b);
+  const ids = allocate.int32(eligible.length);
+  ids.set(eligible);
+  const movieIndex = new Map(eligible.map((id, i) => [id, i]));
+  const m = ids.length;
+  const users = userIndex.size;
+  const userOf = allocate.int32(n);
+  const itemOf = allocate.int32(n);
+  for (let e = 0; e < n; e++) {
+    userOf[e] = userIndex.get(userIds[e] as number) as number;
+    itemOf[e] = movieIndex.get(movieIds[e] as number) ?? -1;
+  }
+  // User means come from all their ratings, not only the eligible movies.
+  const sum = new Float64Array(users);
+  const rated = new Int32Array(users);
+  for (let e = 0; e < n; e++) {
+    const u = userOf[e] as number;
+    sum[u] = (sum[u] ?? 0) + (ratings[e] as number);
+    rated[u] = (rated[u] ?? 0) + 1;
+  }
+  const centered = allocate.float64(n);
+  for (let e = 0; e < n; e++) {
+    const u = userOf[e] as number;
+    centered[e] = (ratings[e] as number) - (sum[u] as number) / (rated[u] as number);
+  }
+  const eligibleUser = new Int32Array(n);
+  for (let e = 0; e < n; e++)
+    eligibleUser[e] = (itemOf[e] as number) < 0 ? -1 : (userOf[e] as number);
+  const byUser = groupBy(eligibleUser, users, allocate);
+  const byItem = groupBy(itemOf, m, allocate);
+  const norm = allocate.float64(m);
+  for (let e = 0; e < n; e++) {
+    const i = itemOf[e] as number;
+    if (i >= 0) norm[i] = (norm[i] ?? 0) + (centered[e] as number) ** 2;
+  }
+  return { ids, userOf, itemOf, centered, norm, byUser, byItem };
 }
 
 /**
@@ -144,6 +236,14 @@ export function itemNeighbors(
   return out;
 }
 
+/** One thread's share of the rows: movies index, index + count, index + 2 count, ... */
+export interface RowShare {
+  index: number;
+  count: number;
+}
+
+const EVERY_ROW: RowShare = { index: 0, count: 1 };
+
 /**
  * itemNeighbors' pairs handed to `emit` one at a time, each movie's best
  * first, so a caller with millions of them can keep them in typed columns
@@ -154,50 +254,27 @@ export function eachNeighbor(
   options: ItemItemOptions,
   emit: (movieId: number, neighborId: number, score: number) => void,
 ): void {
-  const { userIds, movieIds, ratings } = asColumns(input);
-  const n = ratings.length;
-  // Dense indexes for users and eligible movies.
-  const userIndex = new Map<number, number>();
-  const counts = new Map<number, number>();
-  for (let e = 0; e < n; e++) {
-    if (!userIndex.has(userIds[e] as number)) userIndex.set(userIds[e] as number, userIndex.size);
-    counts.set(movieIds[e] as number, (counts.get(movieIds[e] as number) ?? 0) + 1);
-  }
-  const ids = [...counts].filter(([, c]) => c >= options.minRatings).map(([id]) => id);
-  ids.sort((a, b) => a - b);
-  const movieIndex = new Map(ids.map((id, i) => [id, i]));
-  const m = ids.length;
-  const users = userIndex.size;
-  // User means come from all their ratings, not only the eligible movies.
-  const userOf = Int32Array.from(userIds, (u) => userIndex.get(u) as number);
-  const sum = new Float64Array(users);
-  const rated = new Int32Array(users);
-  for (let e = 0; e < n; e++) {
-    const u = userOf[e] as number;
-    sum[u] = (sum[u] ?? 0) + (ratings[e] as number);
-    rated[u] = (rated[u] ?? 0) + 1;
-  }
-  const itemOf = Int32Array.from(movieIds, (id) => movieIndex.get(id) ?? -1);
-  const centered = Float64Array.from(ratings, (r, e) => {
-    const u = userOf[e] as number;
-    return r - (sum[u] as number) / (rated[u] as number);
-  });
-  const byUser = groupBy(
-    Int32Array.from(itemOf, (i, e) => (i < 0 ? -1 : (userOf[e] as number))),
-    users,
-  );
-  const byItem = groupBy(itemOf, m);
-  const norm = new Float64Array(m);
-  for (let e = 0; e < n; e++) {
-    const i = itemOf[e] as number;
-    if (i >= 0) norm[i] = (norm[i] ?? 0) + (centered[e] as number) ** 2;
-  }
+  neighborRows(coRatings(input, options), options, EVERY_ROW, emit);
+}
 
+/**
+ * The neighbours of the movies in `share`, from `co`, which it only reads.
+ * Rows are independent, so threads taking interleaved shares (which spreads
+ * the heavy, much-rated movies evenly) compute the same pairs as one.
+ */
+export function neighborRows(
+  co: CoRatings,
+  options: ItemItemOptions,
+  share: RowShare,
+  emit: (movieId: number, neighborId: number, score: number) => void,
+): void {
+  const { ids, userOf, itemOf, centered, norm, byUser, byItem } = co;
+  const m = ids.length;
   const dot = new Float64Array(m);
   const together = new Int32Array(m);
   const touched = new Int32Array(m);
   const row: { j: number; score: number }[] = [];
-  for (let i = 0; i < m; i++) {
+  for (let i = share.index; i < m; i += share.count) {
     let size = 0;
     for (let a = byItem.start[i] as number; a < (byItem.start[i + 1] as number); a++) {
       const e = byItem.order[a] as number;

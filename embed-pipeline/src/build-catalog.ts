@@ -29,7 +29,7 @@ export async function buildCatalog(
   const { inserted, updated, deleted } = ingest.written.ratings;
   if (inserted + updated + deleted > 0 || (await neighborsMissing(connection.db))) {
     step("item-item neighbours for recommendations");
-    log(formatNeighborsReport(await buildNeighbors(connection.db)));
+    log(formatNeighborsReport(await buildNeighbors(connection)));
   }
   step("embeddings");
   await embedCatalog(connection.db, config, { device: "auto", variant: "fp32" }, log);

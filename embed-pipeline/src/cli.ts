@@ -69,9 +69,10 @@ program
   .description(
     "recompute item-item neighbours and rating counts (recommendations) from the ratings",
   )
-  .action(() =>
+  .option("--threads <n>", "threads computing the pairs (default: one per core)", positiveInt)
+  .action((options: { threads?: number }) =>
     withConnection(async (c) => {
-      console.log(formatNeighborsReport(await buildNeighbors(c.db)));
+      console.log(formatNeighborsReport(await buildNeighbors(c, options.threads)));
     }),
   );
 

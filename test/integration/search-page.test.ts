@@ -469,6 +469,26 @@ describe("marquee_title_candidates: a title lookup that does not read every titl
     for (const row of rows) expect(row.similarity).toBeLessThanOrEqual(row.bound + 1e-6);
   });
 
+  it("indexes each title word with its title's class (0014's definition, restated by 0015)", async () => {
+    const { rows } = await pool.query<{ title: string; tokens: string; expected: string }>(
+      `select t.title, marquee_title_tokens(t.title, t.alternates)::text as tokens,
+              array_to_tsvector(array(
+                select w || '/' || marquee_title_class(t.title)
+                  from unnest(tsvector_to_array(marquee_title_vector(t.title, t.alternates))) as w
+              ))::text as expected
+         from (select title, alternate_titles from movies
+               union all
+               values ('The Godfather', array['Il padrino']), ('Schindler''s List', '{}'),
+                      ('L''Odyssée d''Ulysse', array['Ulysses'' Odyssey']), ('$', '{}'),
+                      ('', '{}'), ('Se7en', array['Seven', 'Se7en'])) as t(title, alternates)`,
+    );
+    expect(rows.length).toBeGreaterThan(6);
+    for (const row of rows) expect(row.tokens, row.title).toBe(row.expected);
+    expect(rows.find((r) => r.title === "The Godfather")?.tokens).toBe(
+      "'godfather/11' 'il/11' 'padrino/11' 'the/11'",
+    );
+  });
+
   it("always holds the exact title, even one with no words to look up", async () => {
     await insert(7, "$");
     try {

@@ -65,8 +65,9 @@ function rowsInWorker(
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL("./neighbor-rows.worker.ts", import.meta.url), {
       workerData: { co, options, share },
-      // The worker is TypeScript, as the pipeline is; tsx loads it whoever started us.
-      execArgv: ["--import", "tsx"],
+      // The worker is TypeScript, as the pipeline is: tsx (this project's own,
+      // whatever the working directory) loads it, whoever started us.
+      execArgv: ["--import", import.meta.resolve("tsx")],
     });
     workers.push(worker);
     worker.once("message", resolve);

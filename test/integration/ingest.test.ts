@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { movies, ratings, users } from "../../core/db/schema.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
+import { withForeignKeysAfter } from "../../embed-pipeline/src/db/constraints.ts";
 import { startEmbeddedPostgres } from "../../embed-pipeline/src/db/embedded-postgres.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
 import { loadCatalog } from "../../embed-pipeline/src/ingest/load.ts";
@@ -189,6 +190,66 @@ describe("ratings the catalog cannot take", () => {
       const ids = await queryRows(connection.db, sql`select id from users order by id`);
       expect(ids).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
       rmSync(dir, { recursive: true, force: true });
+    }));
+});
+
+describe("a first load's ratings keys", () => {
+  const keysOf = (connection: Connection) =>
+    queryRows<{ name: string; definition: string }>(
+      connection.db,
+      sql`select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
+           where conrelid = 'ratings'::regclass order by conname`,
+    );
+
+  it("are checked once after the merge and stand as the migrations declared them", () =>
+    inMigratedScratch(async (connection) => {
+      const declared = await keysOf(connection);
+      expect(declared.filter((k) => k.definition.startsWith("FOREIGN KEY"))).toHaveLength(2);
+      const dir = subsetDataDir(inject("dataDir"), 50);
+      try {
+        const report = await runIngest(connection, dir);
+        expect(report.written.ratings.inserted).toBeGreaterThan(1000);
+        expect(await keysOf(connection)).toEqual(declared);
+        // Still enforced, and still cascading.
+        await expect(
+          connection.pool.query(
+            "insert into ratings (user_id, movie_id, rating, rated_at) values (1, 999999999, 4, now())",
+          ),
+        ).rejects.toThrow(/ratings_movie_id_movies_id_fk/);
+        const [film] = await queryRows<{ id: number }>(
+          connection.db,
+          sql`select movie_id as id from ratings limit 1`,
+        );
+        await connection.db.execute(sql`delete from movies where id = ${film?.id}`);
+        const left = await queryRows<{ n: number }>(
+          connection.db,
+          sql`select count(*)::int as n from ratings where movie_id = ${film?.id}`,
+        );
+        expect(left[0]?.n).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }));
+
+  it("fail the load, naming the key, when a row breaks one", () =>
+    inMigratedScratch(async (connection) => {
+      const declared = await keysOf(connection);
+      const client = await connection.pool.connect();
+      try {
+        await client.query("begin");
+        await expect(
+          withForeignKeysAfter(client, "ratings", async () => {
+            await client.query("insert into users (id) values (1)");
+            await client.query(
+              "insert into ratings (user_id, movie_id, rating, rated_at) values (1, 999999999, 4, now())",
+            );
+          }),
+        ).rejects.toThrow(/rows of ratings break ratings_movie_id_movies_id_fk/);
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+      expect(await keysOf(connection)).toEqual(declared);
     }));
 });
 

@@ -1,6 +1,7 @@
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type pg from "pg";
+import { constraintsOf } from "./constraints.ts";
 import { type CopyValue, copyRows } from "./copy-rows.ts";
 
 /** Appended to the replacement's name and its constraints' and indexes' until the swap. */
@@ -44,13 +45,7 @@ export async function replaceTableRows<T extends PgTable>(
     values(),
   );
 
-  // Key and check constraints first: their indexes back what the others check.
-  const { rows: constraints } = await client.query<{ name: string; definition: string }>(
-    `select conname as name, pg_get_constraintdef(oid) as definition from pg_constraint
-      where conrelid = $1::regclass and contype in ('p', 'u', 'x', 'c', 'f')
-      order by contype = 'f', conname`,
-    [name],
-  );
+  const constraints = await constraintsOf(client, name, ["p", "u", "x", "c", "f"]);
   const { rows: indexes } = await client.query<{ name: string; definition: string }>(
     `select c.relname as name, pg_get_indexdef(i.indexrelid) as definition
        from pg_index i join pg_class c on c.oid = i.indexrelid

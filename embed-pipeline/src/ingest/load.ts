@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { NewMovie } from "../../../core/db/schema.ts";
+import { withForeignKeysAfter } from "../db/constraints.ts";
 import { copyRows } from "../db/copy-rows.ts";
 import type { RowProblem } from "./csv.ts";
 
@@ -77,6 +78,15 @@ export async function loadCatalog(
     Number((await client.query<{ n: number }>(query, values)).rows[0]?.n ?? 0);
   try {
     await client.query("begin");
+    // A first load (no films, no ratings) checks the ratings' two keys once,
+    // after the merge, instead of for every rating: half of the merge's time
+    // at 10x (17-21 s -> 10 s). Dropping the keys locks ratings, movies and
+    // users until commit, which blocks no one while they hold nothing; a
+    // later ingest keeps them, as searches and recommendations would wait.
+    const firstLoad =
+      (await count(
+        "select (not exists (select from movies) and not exists (select from ratings))::int as n",
+      )) === 1;
     await client.query(`create temp table incoming_movies (
         id int primary key, title text not null, alternate_titles text[] not null,
         year smallint, genres text[] not null, overview text, director text,
@@ -166,7 +176,8 @@ export async function loadCatalog(
         returning 1)
       select count(*)::int as n from kept`);
     const attempted = await count("select count(*)::int as n from incoming_ratings");
-    const { rows: ratingRows } = await client.query<{ inserted: number; written: number }>(`
+    const mergeRatings = () =>
+      client.query<{ inserted: number; written: number }>(`
       with written as (
         insert into ratings (user_id, movie_id, rating, rated_at)
         select user_id, movie_id, rating, to_timestamp(ts) from incoming_ratings
@@ -182,6 +193,9 @@ export async function loadCatalog(
         where id in (select user_id from written))
       select count(*) filter (where inserted)::int as inserted, count(*)::int as written
       from written`);
+    const { rows: ratingRows } = firstLoad
+      ? await withForeignKeysAfter(client, "ratings", mergeRatings)
+      : await mergeRatings();
     const ratingWrites = ratingRows[0] ?? { inserted: 0, written: 0 };
     await client.query("commit");
     client.release();

@@ -5,7 +5,7 @@ import { movieStats } from "../../core/db/schema.ts";
 import { itemNeighbors } from "../../core/recs/item-item.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
-import { replaceTableRows } from "../../embed-pipeline/src/db/replace-table.ts";
+import { stageTableRows } from "../../embed-pipeline/src/db/replace-table.ts";
 import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { buildNeighbors } from "../../embed-pipeline/src/recs/build-neighbors.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
@@ -116,12 +116,16 @@ describe("the neighbour build against the real Postgres", () => {
     }
     try {
       await client.query("begin");
-      const replacing = replaceTableRows(client, movieStats, rows());
+      const staging = stageTableRows(client, movieStats, rows());
       await reachedMidway;
       // Another connection, mid-COPY: the old rows, at once.
       expect(await count("movie_stats")).toBe(old);
       resume();
-      expect(await replacing).toBe(2);
+      const staged = await staging;
+      expect(staged.rows).toBe(2);
+      // Staged, not yet swapped: still the old rows, at once.
+      expect(await count("movie_stats")).toBe(old);
+      await staged.swap();
       await client.query("commit");
     } finally {
       client.release();
@@ -136,7 +140,7 @@ describe("the neighbour build against the real Postgres", () => {
     try {
       await client.query("begin");
       await expect(
-        replaceTableRows(client, movieStats, [
+        stageTableRows(client, movieStats, [
           { movieId: 1, ratingsCount: 1, likesCount: 1, meanRating: 5, searchPrior: 0 },
           { movieId: 999_999_999, ratingsCount: 1, likesCount: 1, meanRating: 5, searchPrior: 0 },
         ]),

@@ -6,7 +6,7 @@ import {
   type RatingColumns,
 } from "../../../core/recs/item-item.ts";
 import { type Connection, type Database, queryRows } from "../db/connect.ts";
-import { replaceTableRows } from "../db/replace-table.ts";
+import { stageTableRows } from "../db/replace-table.ts";
 import { defaultNeighborThreads, neighborsInThreads } from "./neighbor-threads.ts";
 import { type TripleColumns, Triples } from "./triples.ts";
 
@@ -28,7 +28,7 @@ export interface NeighborsReport {
  * ratings in Postgres and replaces both tables in one transaction, so the
  * Worker never sees half of them. The pairs are computed on `threads`
  * threads (neighbor-threads.ts) and written by COPY into fresh tables that
- * take the old ones' place (replace-table.ts): at 100x, 14.6 million pairs.
+ * take the old ones' place (stageTableRows): at 100x, 14.6 million pairs.
  */
 export async function buildNeighbors(
   { db, pool }: Pick<Connection, "db" | "pool">,
@@ -43,8 +43,12 @@ export async function buildNeighbors(
   const client = await pool.connect();
   try {
     await client.query("begin");
-    await replaceTableRows(client, movieNeighbors, pairRows(shares));
-    await replaceTableRows(client, movieStats, stats);
+    const staged = [
+      await stageTableRows(client, movieNeighbors, pairRows(shares)),
+      await stageTableRows(client, movieStats, stats),
+    ];
+    // Readers wait from the first swap to the commit: a few renames.
+    for (const table of staged) await table.swap();
     await client.query("commit");
     client.release();
   } catch (error) {

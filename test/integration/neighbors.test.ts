@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { movieStats } from "../../core/db/schema.ts";
+import { movieNeighbors, movieStats } from "../../core/db/schema.ts";
 import { itemNeighbors } from "../../core/recs/item-item.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
@@ -76,7 +76,7 @@ describe("the neighbour build against the real Postgres", () => {
     expect(await shape()).toEqual(before);
     const leftovers = await queryRows(
       connection.db,
-      sql`select relname from pg_class where relname like '%\_next%'`,
+      sql`select relname from pg_class where relname like '%\\_next%'`,
     );
     expect(leftovers).toEqual([]);
   });
@@ -152,6 +152,46 @@ describe("the neighbour build against the real Postgres", () => {
     expect(await count("movie_neighbors")).toBe(before.pairs);
     expect(await count("movie_stats")).toBeGreaterThan(2);
     expect(await shape()).toEqual(before.shape);
+  });
+
+  it("keeps the old rows when the server ends the build's connection mid-COPY", async () => {
+    await buildNeighbors(connection);
+    const before = { pairs: await count("movie_neighbors"), shape: await shape() };
+    const client = await connection.pool.connect();
+    const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
+    let midway: () => void = () => {};
+    const reachedMidway = new Promise<void>((resolve) => {
+      midway = resolve;
+    });
+    let resume: () => void = () => {};
+    const resumed = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    async function* pairs() {
+      yield { movieId: 1, neighborId: 2, score: 0.5 };
+      midway();
+      await resumed;
+      yield { movieId: 2, neighborId: 1, score: 0.5 };
+    }
+    try {
+      await client.query("begin");
+      const staging = stageTableRows(client, movieNeighbors, pairs());
+      await reachedMidway;
+      await connection.pool.query("select pg_terminate_backend($1)", [rows[0]?.pid]);
+      resume();
+      await expect(staging).rejects.toThrow();
+    } finally {
+      // Its server is gone: not back into the pool.
+      client.release(true);
+    }
+    expect(await count("movie_neighbors")).toBe(before.pairs);
+    expect(await shape()).toEqual(before.shape);
+    expect(
+      await queryRows(
+        connection.db,
+        sql`select relname from pg_class where relname like '%\\_next%'`,
+      ),
+    ).toEqual([]);
   });
 
   it("runs two builds at once one after the other", async () => {

@@ -26,9 +26,9 @@ export function defaultNeighborThreads(): number {
  * Every eligible movie's neighbours, its rows shared out over `threads`
  * worker threads (movie i to thread i mod threads), each movie's best first;
  * one thread computes here, with no worker. The rows are the build's whole
- * cost and independent of each other (100x: 10 million ratings, 97,000
- * rows), so they scale with the cores; the pairs are the same whatever the
- * split (a test compares).
+ * cost and independent of each other (100x: 10 million ratings, up to
+ * 972,400 rows), so they scale with the cores; the pairs are the same
+ * whatever the split (a test compares).
  */
 export async function neighborsInThreads(
   ratings: RatingColumns,

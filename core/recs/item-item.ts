@@ -129,15 +129,10 @@ interface Groups {
 
 function groupBy(keys: Int32Array, groups: number, allocate: Allocate): Groups {
   const start = allocate.int32(groups + 1);
-  let entries = 0;
-  for (const k of keys)
-    if (k >= 0) {
-      start[k + 1] = (start[k + 1] ?? 0) + 1;
-      entries++;
-    }
+  for (const k of keys) if (k >= 0) start[k + 1] = (start[k + 1] ?? 0) + 1;
   for (let g = 0; g < groups; g++) start[g + 1] = (start[g + 1] ?? 0) + (start[g] ?? 0);
   const next = start.slice(0, groups);
-  const order = allocate.int32(entries);
+  const order = allocate.int32(start[groups] ?? 0);
   keys.forEach((k, entry) => {
     if (k < 0) return;
     order[next[k] ?? 0] = entry;

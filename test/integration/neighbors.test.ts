@@ -5,13 +5,35 @@ import { movieNeighbors, movieStats } from "../../core/db/schema.ts";
 import { itemNeighbors } from "../../core/recs/item-item.ts";
 import { type Connection, connect, queryRows } from "../../embed-pipeline/src/db/connect.ts";
 import { migrate } from "../../embed-pipeline/src/db/migrate.ts";
-import { stageTableRows } from "../../embed-pipeline/src/db/replace-table.ts";
+import { stageTableRows } from "../../embed-pipeline/src/db/stage-table.ts";
 import { runIngest } from "../../embed-pipeline/src/ingest/run-ingest.ts";
 import { buildNeighbors } from "../../embed-pipeline/src/recs/build-neighbors.ts";
 import { subsetDataDir } from "../helpers/data-dir.ts";
 import { createScratchDatabase } from "../helpers/databases.ts";
 
 const TABLES = ["movie_neighbors", "movie_stats"];
+
+/**
+ * `first`, then a pause until `resume()`, then `rest`: rows for a COPY that a
+ * test looks around in midway (`midway` resolves once `first` is taken).
+ */
+function pausedAfterFirst<T>(first: T, ...rest: T[]) {
+  let reached: () => void = () => {};
+  const midway = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let resume: () => void = () => {};
+  const resumed = new Promise<void>((resolve) => {
+    resume = resolve;
+  });
+  async function* rows() {
+    yield first;
+    reached();
+    await resumed;
+    yield* rest;
+  }
+  return { rows: rows(), midway, resume };
+}
 
 describe("the neighbour build against the real Postgres", () => {
   let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -100,27 +122,17 @@ describe("the neighbour build against the real Postgres", () => {
     await buildNeighbors(connection);
     const old = await count("movie_stats");
     const client = await connection.pool.connect();
-    let midway: () => void = () => {};
-    const reachedMidway = new Promise<void>((resolve) => {
-      midway = resolve;
-    });
-    let resume: () => void = () => {};
-    const resumed = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
-    async function* rows() {
-      yield { movieId: 1, ratingsCount: 1, likesCount: 1, meanRating: 5, searchPrior: 0 };
-      midway();
-      await resumed;
-      yield { movieId: 2, ratingsCount: 1, likesCount: 0, meanRating: 3, searchPrior: 0 };
-    }
+    const stats = pausedAfterFirst(
+      { movieId: 1, ratingsCount: 1, likesCount: 1, meanRating: 5, searchPrior: 0 },
+      { movieId: 2, ratingsCount: 1, likesCount: 0, meanRating: 3, searchPrior: 0 },
+    );
     try {
       await client.query("begin");
-      const staging = stageTableRows(client, movieStats, rows());
-      await reachedMidway;
+      const staging = stageTableRows(client, movieStats, stats.rows);
+      await stats.midway;
       // Another connection, mid-COPY: the old rows, at once.
       expect(await count("movie_stats")).toBe(old);
-      resume();
+      stats.resume();
       const staged = await staging;
       expect(staged.rows).toBe(2);
       // Staged, not yet swapped: still the old rows, at once.
@@ -159,26 +171,16 @@ describe("the neighbour build against the real Postgres", () => {
     const before = { pairs: await count("movie_neighbors"), shape: await shape() };
     const client = await connection.pool.connect();
     const { rows } = await client.query<{ pid: number }>("select pg_backend_pid() as pid");
-    let midway: () => void = () => {};
-    const reachedMidway = new Promise<void>((resolve) => {
-      midway = resolve;
-    });
-    let resume: () => void = () => {};
-    const resumed = new Promise<void>((resolve) => {
-      resume = resolve;
-    });
-    async function* pairs() {
-      yield { movieId: 1, neighborId: 2, score: 0.5 };
-      midway();
-      await resumed;
-      yield { movieId: 2, neighborId: 1, score: 0.5 };
-    }
+    const pairs = pausedAfterFirst(
+      { movieId: 1, neighborId: 2, score: 0.5 },
+      { movieId: 2, neighborId: 1, score: 0.5 },
+    );
     try {
       await client.query("begin");
-      const staging = stageTableRows(client, movieNeighbors, pairs());
-      await reachedMidway;
+      const staging = stageTableRows(client, movieNeighbors, pairs.rows);
+      await pairs.midway;
       await connection.pool.query("select pg_terminate_backend($1)", [rows[0]?.pid]);
-      resume();
+      pairs.resume();
       await expect(staging).rejects.toThrow();
     } finally {
       // Its server is gone: not back into the pool.

@@ -43,11 +43,25 @@ export async function withForeignKeysAfter<T>(
   const keys = await constraintsOf(client, table, ["f"]);
   for (const key of keys) await client.query(`alter table ${table} drop constraint ${key.name}`);
   const result = await load();
-  for (const key of keys)
-    await client
-      .query(`alter table ${table} add constraint ${key.name} ${key.definition}`)
-      .catch((cause: Error) => {
-        throw new Error(`the rows of ${table} break ${key.name}: ${cause.message}`, { cause });
-      });
+  for (const key of keys) await addConstraint(client, table, key, `the rows of ${table}`);
   return result;
+}
+
+/**
+ * Adds `constraint` to `table` (under `as`, its own name unless given),
+ * checking the rows already there in one pass; when one breaks it, the error
+ * says which rows (`rows`) broke which constraint, by its declared name.
+ */
+export async function addConstraint(
+  client: pg.ClientBase,
+  table: string,
+  constraint: Constraint,
+  rows: string,
+  as = constraint.name,
+): Promise<void> {
+  await client
+    .query(`alter table ${table} add constraint ${as} ${constraint.definition}`)
+    .catch((cause: Error) => {
+      throw new Error(`${rows} break ${constraint.name}: ${cause.message}`, { cause });
+    });
 }

@@ -6,7 +6,7 @@ import {
   type RatingColumns,
 } from "../../../core/recs/item-item.ts";
 import { type Connection, type Database, queryRows } from "../db/connect.ts";
-import { stageTableRows } from "../db/replace-table.ts";
+import { stageTableRows } from "../db/stage-table.ts";
 import { defaultNeighborThreads, neighborsInThreads } from "./neighbor-threads.ts";
 import { type TripleColumns, Triples } from "./triples.ts";
 

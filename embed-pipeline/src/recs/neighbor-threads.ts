@@ -4,8 +4,8 @@ import {
   type Allocate,
   type CoRatings,
   coRatings,
+  eachNeighbor,
   type ItemItemOptions,
-  neighborRows,
   type RatingColumns,
   type RowShare,
 } from "../../../core/recs/item-item.ts";
@@ -37,9 +37,7 @@ export async function neighborsInThreads(
 ): Promise<TripleColumns[]> {
   if (threads <= 1) {
     const pairs = new Triples();
-    neighborRows(coRatings(ratings, options), options, { index: 0, count: 1 }, (a, b, score) =>
-      pairs.push(a, b, score),
-    );
+    eachNeighbor(ratings, options, (a, b, score) => pairs.push(a, b, score));
     return [pairs.columns()];
   }
   const co = coRatings(ratings, options, SHARED);

@@ -1,7 +1,7 @@
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type pg from "pg";
-import { constraintsOf } from "./constraints.ts";
+import { addConstraint, constraintsOf } from "./constraints.ts";
 import { type CopyValue, copyRows } from "./copy-rows.ts";
 
 /** Appended to the replacement's name and its constraints' and indexes' until the swap. */
@@ -61,11 +61,7 @@ export async function stageTableRows<T extends PgTable>(
     [name],
   );
   for (const c of constraints)
-    await client
-      .query(`alter table ${next} add constraint ${c.name}${NEXT} ${c.definition}`)
-      .catch((cause: Error) => {
-        throw new Error(`the new rows of ${name} break ${c.name}: ${cause.message}`, { cause });
-      });
+    await addConstraint(client, next, c, `the new rows of ${name}`, `${c.name}${NEXT}`);
   for (const index of indexes) {
     // "CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING ..."
     const definition = index.definition.replace(
